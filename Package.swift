@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// BARRIERCLIENT_EMBEDDED=1 swift build -c release builds libbarrierclient.so in
+// Embedded Swift (libc only, tens of KB); without it the Swift runtime is linked
+// in statically (a few MB). Tests always use the normal build.
+let embedded = Context.environment["BARRIERCLIENT_EMBEDDED"] == "1"
+let embeddedSwift: [SwiftSetting] = embedded
+    ? [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo"])] : []
+
+let package = Package(
+    name: "barrierclient",
+    products: [
+        .library(name: "barrierclient", type: .dynamic, targets: ["BarrierClientC"]),
+    ],
+    targets: [
+        // The protocol engine: pure Swift, no Foundation, no C, no I/O, no clock.
+        .target(name: "BarrierCore", swiftSettings: embeddedSwift),
+        // Exposes include/barrierclient.h (the only ABI definition) to Swift.
+        .target(name: "CBarrierABI"),
+        // The @_cdecl exports that make libbarrierclient.so.
+        .target(
+            name: "BarrierClientC",
+            dependencies: ["BarrierCore", "CBarrierABI"],
+            swiftSettings: embeddedSwift,
+            linkerSettings: [.unsafeFlags((embedded ? [] : ["-static-stdlib"]) + [
+                "-Xlinker", "--version-script=\(Context.packageDirectory)/barrierclient.map",
+                "-Xlinker", "-soname=libbarrierclient.so",
+            ])]),
+        .testTarget(
+            name: "BarrierCoreTests",
+            dependencies: ["BarrierCore"],
+            exclude: ["Fixtures"]),
+    ],
+    swiftLanguageModes: [.v6])

@@ -1,0 +1,33 @@
+/// What the core asks the host to inject into the guest. The vocabulary is
+/// QEMU-version independent: keys are Linux evdev codes, buttons are named.
+public enum InputEvent: Equatable, Sendable {
+    /// Press or release a key, by Linux evdev code (KEY_*).
+    case key(code: UInt16, down: Bool)
+    /// Press or release a mouse button.
+    case button(MouseButton, down: Bool)
+    /// Absolute position, each axis scaled to 0...InputEvent.absoluteMax.
+    case moveAbsolute(x: Int32, y: Int32)
+    /// Relative motion in pixels.
+    case moveRelative(dx: Int32, dy: Int32)
+    /// End of a batch of events that belong together (one server message).
+    case sync
+
+    /// QEMU's INPUT_EVENT_ABS_MAX; the C header calls it BC_ABS_MAX.
+    public static let absoluteMax: Int32 = 0x7fff
+}
+
+/// Mouse buttons as the guest sees them (QEMU's InputButton names). The raw
+/// values are the C ABI's bc_button.
+public enum MouseButton: UInt8, Equatable, Sendable, CaseIterable {
+    case left = 0
+    case middle = 1
+    case right = 2
+    case wheelUp = 3
+    case wheelDown = 4
+    /// "Back": Barrier's kButtonExtra0 (X11 button 8).
+    case side = 5
+    /// "Forward": Barrier's kButtonExtra1 (X11 button 9).
+    case extra = 6
+    case wheelLeft = 7
+    case wheelRight = 8
+}

@@ -1,0 +1,210 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * libbarrierclient: a Barrier / Input Leap / Deskflow client screen as a
+ * sans-IO engine.  The host (QEMU's input-barrier object) owns the socket,
+ * the timer and the input devices; this library owns the protocol.
+ *
+ *   host                                   library
+ *   ----                                   -------
+ *   bc_session_new(config)            ->   a session, disconnected
+ *   bc_session_start(now)             ->   BC_ACTION_CONNECT
+ *   (connect finished)
+ *   bc_session_connected(now)         ->   BC_ACTION_ARM_TIMER, ...
+ *   (bytes arrived)
+ *   bc_session_feed(bytes, now)       ->   BC_ACTION_SEND, BC_ACTION_KEY, ...
+ *   (timer fired)
+ *   bc_session_tick(now)              ->   BC_ACTION_SEND (keepalive), ...
+ *   (EOF, error, connect failed)
+ *   bc_session_disconnected(now, why) ->   releases, BC_ACTION_ARM_TIMER (retry)
+ *   bc_session_free()
+ *
+ * After every call the host drains the queued actions with
+ * bc_session_next_action() until it returns 0, and executes them in order.
+ *
+ * Conventions:
+ *  - Every function is total: NULL, garbage and calls in the wrong order
+ *    return a negative BC_E* code; none of them aborts the process.
+ *  - Time is a monotonic millisecond count chosen by the host (QEMU passes
+ *    qemu_clock_get_ms(QEMU_CLOCK_REALTIME)); the library reads no clock.
+ *  - Bytes and strings are pointer + length.  Pointers inside a bc_action
+ *    are borrowed: valid until the next bc_* call on the same session.
+ *  - One session is used by one thread at a time (QEMU: the main loop).
+ *  - Key codes are Linux evdev codes (KEY_* from <linux/input-event-codes.h>),
+ *    not QKeyCode integers, so a reordering of QEMU's QAPI enum cannot shift
+ *    keys; QEMU turns them into qcodes with qemu_input_linux_to_qcode().
+ */
+#ifndef BARRIERCLIENT_H
+#define BARRIERCLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on every incompatible change of this header. */
+#define BC_ABI_VERSION 1
+
+/* Absolute pointer positions are scaled to 0..BC_ABS_MAX on each axis. */
+#define BC_ABS_MAX 0x7fff
+
+/* Error codes: every function returns >= 0 on success. */
+enum {
+    BC_OK = 0,
+    BC_EINVAL = -1,     /* NULL or malformed argument */
+    BC_ESTATE = -2,     /* call not valid in the session's current state */
+    BC_ECONFIG = -3,    /* bad configuration value (see bc_session_new) */
+    BC_ENOMEM = -4,     /* a bounded buffer is full */
+};
+
+/* Which physical key codes the server sends (its operating system). */
+typedef enum bc_keycodes {
+    BC_KEYCODES_AUTO = 0,   /* detect from the traffic, keysyms until sure */
+    BC_KEYCODES_X11 = 1,    /* X11 / libei: evdev + 8 */
+    BC_KEYCODES_WINDOWS = 2,/* set-1 scancode, +0x100 when extended */
+    BC_KEYCODES_MACOS = 3,  /* virtual keycode + 1 */
+    BC_KEYCODES_OFF = 4,    /* ignore key codes, map keysyms only */
+} bc_keycodes;
+
+typedef struct bc_config {
+    uint32_t size;          /* sizeof(bc_config), for ABI growth */
+    const char *name;       /* screen name, UTF-8, 1..255 bytes */
+    size_t name_len;
+    int32_t x, y;           /* x-origin, y-origin: -32768..32767 */
+    int32_t width, height;  /* 1..32767 */
+    uint32_t keycodes;      /* bc_keycodes */
+    uint32_t reconnect_ms;  /* first retry delay, doubling to 30 s; 0 = never */
+    uint32_t clipboard_max; /* bytes; 0 = clipboard sharing off */
+} bc_config;
+
+/* Connection states, as shown by the QOM "state" property. */
+typedef enum bc_state {
+    BC_STATE_DISCONNECTED = 0,  /* no transport; a retry may be armed */
+    BC_STATE_CONNECTING = 1,    /* BC_ACTION_CONNECT issued */
+    BC_STATE_HANDSHAKING = 2,   /* transport up, hello/QINF/DINF under way */
+    BC_STATE_CONNECTED = 3,     /* server accepted us; pointer elsewhere */
+    BC_STATE_ACTIVE = 4,        /* the pointer is on this screen */
+    BC_STATE_STOPPED = 5,       /* gave up (reconnect_ms 0, or shut down) */
+} bc_state;
+
+/* Why the library closed a connection (BC_ACTION_DISCONNECT.code). */
+typedef enum bc_reason {
+    BC_REASON_NONE = 0,
+    BC_REASON_TRANSPORT = 1,    /* host reported EOF / error / connect failure */
+    BC_REASON_PROTOCOL = 2,     /* server sent something malformed */
+    BC_REASON_TIMEOUT = 3,      /* no hello, or no keepalive for 3 periods */
+    BC_REASON_UNKNOWN_NAME = 4, /* EUNK: screen name not in server config */
+    BC_REASON_BUSY = 5,         /* EBSY: screen name already connected */
+    BC_REASON_VERSION = 6,      /* EICV or an unsupported hello */
+    BC_REASON_BAD = 7,          /* EBAD: server says we broke the protocol */
+    BC_REASON_BYE = 8,          /* CBYE: server closed us */
+    BC_REASON_SHUTDOWN = 9,     /* bc_session_shutdown() */
+} bc_reason;
+
+/* Mouse buttons, named as QEMU's InputButton. */
+typedef enum bc_button {
+    BC_BUTTON_LEFT = 0,
+    BC_BUTTON_MIDDLE = 1,
+    BC_BUTTON_RIGHT = 2,
+    BC_BUTTON_WHEEL_UP = 3,
+    BC_BUTTON_WHEEL_DOWN = 4,
+    BC_BUTTON_SIDE = 5,         /* back */
+    BC_BUTTON_EXTRA = 6,        /* forward */
+    BC_BUTTON_WHEEL_LEFT = 7,
+    BC_BUTTON_WHEEL_RIGHT = 8,
+} bc_button;
+
+typedef enum bc_action_kind {
+    BC_ACTION_NONE = 0,
+    /* Write data[0..len) to the server, after all earlier SENDs. */
+    BC_ACTION_SEND = 1,
+    /* Press (down=1) or release (down=0) evdev key `code`. */
+    BC_ACTION_KEY = 2,
+    /* Press or release bc_button `code`. */
+    BC_ACTION_BUTTON = 3,
+    /* Absolute pointer position x,y in 0..BC_ABS_MAX. */
+    BC_ACTION_MOVE_ABS = 4,
+    /* Relative pointer motion x,y (pixels). */
+    BC_ACTION_MOVE_REL = 5,
+    /* End of an input event batch: qemu_input_event_sync(). */
+    BC_ACTION_SYNC = 6,
+    /* Call bc_session_tick() at time at_ms (replaces the earlier timer). */
+    BC_ACTION_ARM_TIMER = 7,
+    /* Start a non-blocking connect to the server. */
+    BC_ACTION_CONNECT = 8,
+    /* Close the transport.  code = bc_reason; data = one-line message. */
+    BC_ACTION_DISCONNECT = 9,
+    /* The state changed to code (bc_state). */
+    BC_ACTION_STATE = 10,
+    /* Tell the user: data = one-line message (NUL-terminated too).  The
+     * library reports each situation once, not once per retry. */
+    BC_ACTION_REPORT = 11,
+    /* The server's clipboard `code` (0 clipboard, 1 primary) is now the
+     * UTF-8 text data[0..len). */
+    BC_ACTION_CLIPBOARD = 12,
+} bc_action_kind;
+
+typedef struct bc_session bc_session;
+
+typedef struct bc_action {
+    uint32_t kind;          /* bc_action_kind */
+    uint32_t code;          /* key, button, state, reason, clipboard id */
+    int32_t down;           /* KEY, BUTTON: 1 press, 0 release */
+    int32_t x, y;           /* MOVE_ABS, MOVE_REL */
+    uint64_t at_ms;         /* ARM_TIMER */
+    const uint8_t *data;    /* SEND, DISCONNECT, REPORT, CLIPBOARD */
+    size_t len;
+} bc_action;
+
+/* The library's BC_ABI_VERSION; a host refuses to run with another. */
+uint32_t bc_abi_version(void);
+
+/* A static English text for a BC_E* code, a bc_state or a bc_reason. */
+const char *bc_strerror(int err);
+const char *bc_state_name(uint32_t state);
+const char *bc_reason_name(uint32_t reason);
+
+/*
+ * Create a session; on success *out is set and BC_OK returned.  On a bad
+ * configuration BC_ECONFIG is returned and, when msg is not NULL, a static
+ * one-line explanation stored in *msg.
+ */
+int bc_session_new(const bc_config *config, bc_session **out,
+                   const char **msg);
+void bc_session_free(bc_session *s);
+
+/* Begin (or resume after bc_session_shutdown) connecting. */
+int bc_session_start(bc_session *s, uint64_t now_ms);
+/* The transport from BC_ACTION_CONNECT is up (TLS included). */
+int bc_session_connected(bc_session *s, uint64_t now_ms);
+/* Bytes received from the server, in any split. */
+int bc_session_feed(bc_session *s, const uint8_t *data, size_t len,
+                    uint64_t now_ms);
+/* The timer armed by BC_ACTION_ARM_TIMER fired (early calls are harmless). */
+int bc_session_tick(bc_session *s, uint64_t now_ms);
+/*
+ * The transport failed or closed (connect error, EOF, I/O error).
+ * message (may be NULL) is a one-line description for the report.
+ */
+int bc_session_disconnected(bc_session *s, uint64_t now_ms,
+                            const char *message, size_t message_len);
+/* Stop: release everything held, disconnect, do not retry. */
+int bc_session_shutdown(bc_session *s, uint64_t now_ms);
+
+/* The guest's keyboard LEDs (bit 0 Scroll, 1 Num, 2 Caps Lock). */
+int bc_session_set_leds(bc_session *s, uint32_t leds);
+/* Whether the guest has an absolute pointer; if not, moves are relative. */
+int bc_session_set_absolute(bc_session *s, int absolute);
+
+/* Returns 1 and fills *action, or 0 when the queue is empty. */
+int bc_session_next_action(bc_session *s, bc_action *action);
+/* The current bc_state, or a BC_E* code. */
+int bc_session_state(const bc_session *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BARRIERCLIENT_H */

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test suite and ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+run() {
+    local name=$1
+    shift
+    echo "==== $name"
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "==== $name: passed"
+    else
+        failed=$((failed + 1))
+        echo "==== $name: FAILED"
+    fi
+}
+
+run "swift test (core)" swift test
+echo
+echo "suites: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs everything the build, the demo and the tests need on a fresh Debian 12
+# machine (apt and PyPI only), and nothing when it is all there already.
+# Idempotent; safe to run as root or through sudo.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cache=${BARRIERCLIENT_CACHE:-$HOME/.cache/barrierclient}
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+
+apt_packages=(
+    # QEMU 10.0.2 build (see ../shared/guides/qemu-build.md)
+    build-essential ninja-build libglib2.0-dev libpixman-1-dev flex bison
+    python3-venv pkg-config libslirp-dev libfdt-dev libgnutls28-dev zlib1g-dev
+    dpkg-dev xz-utils bzip2 seabios gnutls-bin
+    # the real server and its headless desktop for end-to-end tests
+    barrier xvfb xdotool xclip x11-utils openssl iproute2 procps
+    # C API tests
+    valgrind
+)
+
+missing=()
+for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+        missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup-deps: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+fi
+
+# A Python venv for QEMU's configure (meson, pycotap) and the test harness (pytest).
+venv="$cache/venv"
+if [ ! -x "$venv/bin/python3" ] ||
+   ! "$venv/bin/python3" -c 'import mesonbuild, pycotap, pytest' 2>/dev/null; then
+    echo "setup-deps: creating $venv"
+    mkdir -p "$cache"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r "$here/scripts/requirements.txt"
+fi
