@@ -58,5 +58,19 @@ extension Array where Element == Effect {
     /// Only the effects of one kind, for focused assertions.
     var inputs: [InputEvent] { compactMap { if case .input(let e) = $0 { e } else { nil } } }
     var reports: [String] { compactMap { if case .report(let m) = $0 { m } else { nil } } }
+    /// Consecutive sends joined: what the server receives does not depend
+    /// on how writes were grouped.
+    var mergingSends: [Effect] {
+        var merged: [Effect] = []
+        for effect in self {
+            if case .send(let more) = effect, case .send(let bytes)? = merged.last {
+                merged[merged.count - 1] = .send(bytes + more)
+            } else {
+                merged.append(effect)
+            }
+        }
+        return merged
+    }
+
     var sentBytes: [UInt8] { flatMap { (e: Effect) -> [UInt8] in if case .send(let b) = e { b } else { [] } } }
 }
