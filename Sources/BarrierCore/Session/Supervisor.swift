@@ -2,14 +2,14 @@
 /// each connection, reconnects with a doubling delay while the server stays
 /// away, arms the host's one timer, and reports each change of situation to
 /// the user once (not once per retry). This is what the C API drives.
-public struct Supervisor: Sendable {
-    private enum Phase: Sendable {
-        /// No transport; reconnect at `retryAt` (nil: not armed).
-        case disconnected(retryAt: UInt64?)
+public struct Supervisor {
+    private enum Phase {
+        /// No transport; reconnect at `retryAt`.
+        case disconnected(retryAt: UInt64)
         /// The host is connecting.
         case connecting
         /// The transport is up.
-        case running(Session)
+        case running(SessionBox)
         /// Shut down, or reconnecting is disabled.
         case stopped
     }
@@ -40,8 +40,8 @@ public struct Supervisor: Sendable {
         case .disconnected: .disconnected
         case .connecting: .connecting
         case .stopped: .stopped
-        case .running(let session):
-            switch session.state {
+        case .running(let box):
+            switch box.session.state {
             case .awaitingHello, .handshaking: .handshaking
             case .connected: .connected
             case .active: .active
@@ -52,7 +52,7 @@ public struct Supervisor: Sendable {
 
     /// Bytes held for the server's unfinished messages.
     public var bufferedCount: Int {
-        if case .running(let session) = phase { return session.bufferedCount }
+        if case .running(let box) = phase { return box.session.bufferedCount }
         return 0
     }
 
@@ -81,7 +81,7 @@ public struct Supervisor: Sendable {
         var session = Session(configuration: configuration, now: now)
         session.setGuestLeds(guestLeds)
         session.setAbsolutePointer(absolutePointer)
-        phase = .running(session)
+        phase = .running(SessionBox(session))
         settle()
     }
 
@@ -98,7 +98,7 @@ public struct Supervisor: Sendable {
         case .running:
             withSession { $0.tick(now: now, into: &$1) }
             sessionMayHaveClosed(now: now)
-        case .disconnected(let retryAt?) where now >= retryAt:
+        case .disconnected(let retryAt) where now >= retryAt:
             connect()
         case .disconnected, .connecting, .stopped:
             break
@@ -162,15 +162,13 @@ public struct Supervisor: Sendable {
 
     /// Runs `body` on the session, if there is one, with the queue.
     private mutating func withSession(_ body: (inout Session, inout ActionQueue) -> Void) {
-        guard case .running(var session) = phase else { return }
-        phase = .connecting  // placeholder, so `session` is uniquely referenced
-        body(&session, &queue)
-        phase = .running(session)
+        guard case .running(let box) = phase else { return }
+        body(&box.session, &queue)
     }
 
     private mutating func sessionMayHaveClosed(now: UInt64) {
-        guard case .running(let session) = phase else { return }
-        switch session.state {
+        guard case .running(let box) = phase else { return }
+        switch box.session.state {
         case .closed(let reason):
             report(.closed(reason.kind), reason.message)
             queue.append(.disconnect(reason))
@@ -217,7 +215,7 @@ public struct Supervisor: Sendable {
         }
         let deadline: UInt64?
         switch phase {
-        case .running(let session): deadline = session.deadline
+        case .running(let box): deadline = box.session.deadline
         case .disconnected(let retryAt): deadline = retryAt
         case .connecting, .stopped: deadline = nil
         }
@@ -225,6 +223,17 @@ public struct Supervisor: Sendable {
             queue.append(.armTimer(at: deadline))
         }
         armedTimer = deadline
+    }
+}
+
+/// The session of a running connection, by reference: it is large and
+/// changes on every event, so the phase enum holds a pointer rather than
+/// copying it in and out (which also keeps the enum's layout simple).
+final class SessionBox {
+    var session: Session
+
+    init(_ session: Session) {
+        self.session = session
     }
 }
 
