@@ -19,16 +19,18 @@ struct HeldKeys: Sendable {
 
     /// The held key a message refers to: by button when it has one (the KeyID
     /// of a release may differ from the press: 'Z' down / 'z' up, macOS sends
-    /// 0), otherwise by KeyID, otherwise by the key the KeyID maps to (which
-    /// pairs 'Z' with 'z' in the button-less protocol 1.0 form too).
-    func index(button: UInt16, id: UInt16) -> Int? {
+    /// 0), otherwise by KeyID. With `orSameKey` (releases and repeats), a
+    /// button-less message whose KeyID matches no press falls back to the
+    /// press of the same key, which pairs 'Z' with 'z' in the protocol 1.0
+    /// form too. Presses do not use it: '!' while '1' is held is a new press.
+    func index(button: UInt16, id: UInt16, orSameKey: Bool) -> Int? {
         if button != 0 {
             return entries.lastIndex { $0.button == button }
         }
         if let byID = entries.lastIndex(where: { $0.button == 0 && $0.id == id }) {
             return byID
         }
-        guard let code = KeysymMap.key(for: id) else { return nil }
+        guard orSameKey, let code = KeysymMap.key(for: id) else { return nil }
         return entries.lastIndex { $0.button == 0 && $0.code == code }
     }
 

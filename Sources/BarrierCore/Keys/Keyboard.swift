@@ -56,7 +56,7 @@ public struct Keyboard: Sendable {
                                  into events: inout [InputEvent]) {
         if mode == .auto { detector.observeKeyDown(id: id, button: button) }
         // A second press of a held key (no release between) repeats it.
-        if let code = heldCode(button: button, id: id) {
+        if let code = heldCode(button: button, id: id, orSameKey: false) {
             events.append(.key(code: code, down: true))
             return
         }
@@ -69,9 +69,8 @@ public struct Keyboard: Sendable {
     public mutating func keyRepeat(id: UInt16, mask: UInt16, count: UInt16, button: UInt16,
                                    into events: inout [InputEvent]) {
         guard count > 0 else { return }
-        guard let code = heldCode(button: button, id: id) ?? press(id: id, button: button) else {
-            return
-        }
+        let heldCode = heldCode(button: button, id: id, orSameKey: true)
+        guard let code = heldCode ?? press(id: id, button: button) else { return }
         for _ in 0..<min(count, Self.maxRepeatsPerMessage) {
             events.append(.key(code: code, down: true))
         }
@@ -82,7 +81,7 @@ public struct Keyboard: Sendable {
     public mutating func keyUp(id: UInt16, mask: UInt16, button: UInt16,
                                into events: inout [InputEvent]) {
         if mode == .auto { detector.observeKeyUp(id: id, button: button) }
-        guard let index = held.index(button: button, id: id),
+        guard let index = held.index(button: button, id: id, orSameKey: true),
               let entry = held.remove(at: index) else { return }
         // Two server keys may have pressed the same guest key (e.g. '1' and
         // '!' without buttons): the guest key goes up with the last of them.
@@ -117,8 +116,10 @@ public struct Keyboard: Sendable {
     static let capsLockMask: UInt16 = 0x1000
     static let numLockMask: UInt16 = 0x2000
 
-    private func heldCode(button: UInt16, id: UInt16) -> UInt16? {
-        guard let index = held.index(button: button, id: id) else { return nil }
+    private func heldCode(button: UInt16, id: UInt16, orSameKey: Bool) -> UInt16? {
+        guard let index = held.index(button: button, id: id, orSameKey: orSameKey) else {
+            return nil
+        }
         return held.entry(at: index)?.code
     }
 
