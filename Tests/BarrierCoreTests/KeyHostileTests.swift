@@ -58,7 +58,8 @@ import Testing
             events.removeAll(keepingCapacity: true)
             switch word % 5 {
             case 0, 1: keyboard.keyDown(id: id, mask: mask, button: button, into: &events)
-            case 2: keyboard.keyRepeat(id: id, mask: mask, count: count, button: button, into: &events)
+            case 2:
+                keyboard.keyRepeat(id: id, mask: mask, count: count, button: button, into: &events)
             case 3: keyboard.keyUp(id: id, mask: mask, button: button, into: &events)
             default: keyboard.enter(mask: mask, guestLeds: LockLeds(rawValue: UInt32(count)),
                                     into: &events)

@@ -165,6 +165,13 @@ private func up(_ code: UInt16) -> InputEvent { .key(code: code, down: false) }
         #expect(events == [down(E.KEY_A)])
     }
 
+    @Test mutating func macosMediaKeysComeWithoutAButtonAndUseTheKeyID() {
+        keyboard = Keyboard(mode: .macos)
+        keyboard.keyDown(id: 0xE0AD, mask: 0, button: 0, into: &events)   // AudioMute
+        keyboard.keyUp(id: 0xE0AD, mask: 0, button: 0, into: &events)
+        #expect(events == [down(E.KEY_MUTE), up(E.KEY_MUTE)])
+    }
+
     @Test mutating func aButtonTheTableDoesNotKnowFallsBackToTheKeyID() {
         keyboard.keyDown(id: 0x61, mask: 0, button: 3, into: &events)
         #expect(events == [down(E.KEY_A)])

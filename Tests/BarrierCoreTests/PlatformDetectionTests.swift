@@ -13,11 +13,13 @@ private struct Press {
 
     static let escape = Press(id: 0xEF1B, x11: 9, windows: 0x001, macos: 0x036, evdev: E.KEY_ESC)
     static let tab = Press(id: 0xEF09, x11: 23, windows: 0x00F, macos: 0x031, evdev: E.KEY_TAB)
-    static let returnKey = Press(id: 0xEF0D, x11: 36, windows: 0x01C, macos: 0x025, evdev: E.KEY_ENTER)
+    static let returnKey = Press(id: 0xEF0D, x11: 36, windows: 0x01C, macos: 0x025,
+                                 evdev: E.KEY_ENTER)
     static let backSpace = Press(id: 0xEF08, x11: 22, windows: 0x00E, macos: 0x034,
                                  evdev: E.KEY_BACKSPACE)
     static let space = Press(id: 0x0020, x11: 65, windows: 0x039, macos: 0x032, evdev: E.KEY_SPACE)
-    static let shiftL = Press(id: 0xEFE1, x11: 50, windows: 0x02A, macos: 0x039, evdev: E.KEY_LEFTSHIFT)
+    static let shiftL = Press(id: 0xEFE1, x11: 50, windows: 0x02A, macos: 0x039,
+                              evdev: E.KEY_LEFTSHIFT)
     static let controlL = Press(id: 0xEFE3, x11: 37, windows: 0x01D, macos: 0x03C,
                                 evdev: E.KEY_LEFTCTRL)
     static let left = Press(id: 0xEF51, x11: 113, windows: 0x14B, macos: 0x07C, evdev: E.KEY_LEFT)

@@ -16,6 +16,16 @@ private struct CapturedKey {
     let drive: String
 }
 
+extension Keyboard {
+    /// Sends one captured key message.
+    fileprivate mutating func feed(_ key: CapturedKey, into events: inout [InputEvent]) {
+        switch key.kind {
+        case .down: keyDown(id: key.id, mask: key.mask, button: key.button, into: &events)
+        case .up: keyUp(id: key.id, mask: key.mask, button: key.button, into: &events)
+        }
+    }
+}
+
 private func capturedKeys() throws -> [CapturedKey] {
     var keys: [CapturedKey] = []
     var drive = ""
@@ -26,7 +36,11 @@ private func capturedKeys() throws -> [CapturedKey] {
             continue
         }
         let kind: CapturedKey.Kind
-        if tokens.contains("DKDN") { kind = .down } else if tokens.contains("DKUP") { kind = .up } else {
+        if tokens.contains("DKDN") {
+            kind = .down
+        } else if tokens.contains("DKUP") {
+            kind = .up
+        } else {
             continue
         }
         func field(_ prefix: String) -> String? {
@@ -37,7 +51,8 @@ private func capturedKeys() throws -> [CapturedKey] {
         }
         keys.append(CapturedKey(
             kind: kind, id: try #require(number("keyid=")), mask: try #require(number("mask=")),
-            button: try #require(number("button=")), name: try #require(field("[key=")), drive: drive))
+            button: try #require(number("button=")), name: try #require(field("[key=")),
+            drive: drive))
     }
     return keys
 }
@@ -83,10 +98,7 @@ private let pressesByDrive: [String: [UInt16]] = [
         for key in captured {
             let code = try #require(keyByName[key.name], "unnamed key \(key.name)")
             expected.append(.key(code: code, down: key.kind == .down))
-            switch key.kind {
-            case .down: keyboard.keyDown(id: key.id, mask: key.mask, button: key.button, into: &events)
-            case .up: keyboard.keyUp(id: key.id, mask: key.mask, button: key.button, into: &events)
-            }
+            keyboard.feed(key, into: &events)
         }
         #expect(events == expected)
         #expect(keyboard.platform == .x11)
@@ -98,10 +110,7 @@ private let pressesByDrive: [String: [UInt16]] = [
             var keyboard = Keyboard(mode: .x11)
             var events: [InputEvent] = []
             for key in captured where key.drive == drive {
-                switch key.kind {
-                case .down: keyboard.keyDown(id: key.id, mask: key.mask, button: key.button, into: &events)
-                case .up: keyboard.keyUp(id: key.id, mask: key.mask, button: key.button, into: &events)
-                }
+                keyboard.feed(key, into: &events)
             }
             let downs = events.compactMap { event -> UInt16? in
                 if case .key(let code, true) = event { return code } else { return nil }
@@ -125,12 +134,8 @@ private let pressesByDrive: [String: [UInt16]] = [
         var events: [InputEvent] = []
         var downs = 0
         for key in try capturedKeys() where keyboard.platform == nil {
-            switch key.kind {
-            case .down:
-                downs += 1
-                keyboard.keyDown(id: key.id, mask: key.mask, button: key.button, into: &events)
-            case .up: keyboard.keyUp(id: key.id, mask: key.mask, button: key.button, into: &events)
-            }
+            if key.kind == .down { downs += 1 }
+            keyboard.feed(key, into: &events)
         }
         #expect(keyboard.platform == .x11)
         // a, Shift_L (1st vote), Z, 1, Shift_L (2nd vote).
