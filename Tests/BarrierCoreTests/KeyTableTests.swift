@@ -62,7 +62,7 @@ private let physicalKeys: [PhysicalKey] = [
         .init(E.KEY_END, windows: 0x14F, macos: 0x78),
         .init(E.KEY_PAGEUP, windows: 0x149, macos: 0x75),
         .init(E.KEY_PAGEDOWN, windows: 0x151, macos: 0x7A),
-        .init(E.KEY_INSERT, windows: 0x152, macos: nil),
+        .init(E.KEY_INSERT, windows: 0x152, macos: 0x73),   // kVK_Help, see below
         .init(E.KEY_DELETE, windows: 0x153, macos: 0x76),
         .init(E.KEY_F1, windows: 0x03B, macos: 0x7B),
         .init(E.KEY_F2, windows: 0x03C, macos: 0x79),
@@ -131,6 +131,12 @@ private let physicalKeys: [PhysicalKey] = [
         #expect(KeyMapper.key(id: KeyID.pause, button: 0x045, platform: .windows) == E.KEY_PAUSE)
         #expect(KeyMapper.key(id: 0xEF7F, button: 0x145, platform: .windows) == E.KEY_NUMLOCK)
         #expect(KeyMapper.key(id: 0xEF7F, button: 0x045, platform: .windows) == E.KEY_NUMLOCK)
+    }
+
+    @Test func macosHelpIsInsertAsTheServerCallsIt() {
+        // Mac keyboards have Help (kVK_Help 0x72) where PC keyboards have Insert.
+        #expect(KeyMapper.key(id: KeyID.insert, button: 0x73, platform: .macos) == E.KEY_INSERT)
+        #expect(KeyMapper.key(id: 0, button: 0x73, platform: .macos) == E.KEY_INSERT)
     }
 
     @Test func windowsPrintScreenIsTheExtendedSysRqCode() {

@@ -29,9 +29,16 @@ enum KeyMapper {
         case .macos:
             // kVK code + 1; button 0 is "no key" (media keys arrive that way).
             guard button != 0 else { return nil }
+            // Mac keyboards have Help where PC keyboards have Insert, and the
+            // server's key table says so (kKeyInsert = kVK_Help, Barrier
+            // platform/OSXKeyState.cpp): the guest gets Insert, not KEY_HELP.
+            if button == macosHelpButton { return EvdevKey.KEY_INSERT }
             return lookup(KeyTables.macos, Int(button &- 1))
         }
     }
+
+    /// kVK_Help (0x72) + 1.
+    private static let macosHelpButton: UInt16 = 0x73
 
     /// A Windows button is the set-1 make code plus 0x100 for the E0 prefix
     /// (lParam bits 16-24, so never above 0x1FF; make codes stay below 0x80).
