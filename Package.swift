@@ -33,6 +33,11 @@ let package = Package(
                 "-Xlinker", "--version-script=\(Context.packageDirectory)/barrierclient.map",
                 "-Xlinker", "-soname=libbarrierclient.so",
             ])]),
+        // Micro-benchmark of the core (not a test): swift run -c release core-bench
+        .executableTarget(
+            name: "core-bench",
+            dependencies: ["BarrierCore"],
+            path: "Benchmarks/CoreBench"),
         .testTarget(
             name: "BarrierCoreTests",
             dependencies: ["BarrierCore"],
