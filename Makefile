@@ -1,25 +1,22 @@
 # barrierclient: build, test, install.  `make help` lists the targets.
 PREFIX ?= /usr/local
-CACHE ?= $(HOME)/.cache/barrierclient
-SWIFT ?= swift
 VERSION := 0.1.0
 
-.PHONY: help deps lib lib-embedded lib-static install test test-swift test-c clean
+.PHONY: help deps lib lib-static install test bench-core clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
 	@echo "make test            every test (what .ci/run runs)"
-	@echo "make lib             build/libbarrierclient.so (Embedded Swift) + header + barrierclient.pc"
+	@echo "make lib             build/lib: libbarrierclient.so (Embedded Swift), header, barrierclient.pc"
+	@echo "make lib-static      the same with the Swift runtime linked in statically"
 	@echo "make install PREFIX=/usr/local   install the .so, header and .pc"
+	@echo "make bench-core      decoder and session micro-benchmark"
 
 deps:
 	./scripts/setup-deps.sh
 
-# The shipped library: Embedded Swift (libc only).  lib-static is the
-# fallback with the Swift runtime linked in statically.
-lib: lib-embedded
-
-lib-embedded:
+# The shipped library: Embedded Swift (libc only).
+lib:
 	./scripts/build-lib.sh embedded build/lib
 
 lib-static:
@@ -30,6 +27,10 @@ install:
 
 test: deps
 	./scripts/run-tests.sh
+
+bench-core:
+	swift build -c release --product core-bench --scratch-path .build-release
+	.build-release/release/core-bench
 
 clean:
 	rm -rf .build .build-* build
