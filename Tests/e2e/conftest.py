@@ -47,6 +47,19 @@ def pytest_collection_modifyitems(config, items):
                                              % ", ".join(missing_tools)))
 
 
+def _is_event_list(v):
+    return isinstance(v, list) and all(isinstance(e, tuple) for e in v)
+
+
+def pytest_assertrepr_compare(op, left, right):
+    """Show both event sequences in full: the point of a failing e2e test."""
+    if op == "==" and _is_event_list(left) and _is_event_list(right):
+        return ["QEMU input events differ",
+                "   got:      %s" % (left,),
+                "   expected: %s" % (right,)]
+    return None
+
+
 def base_dir():
     if _BASE["dir"] is None:
         root = os.environ.get("BARRIERCLIENT_E2E_DIR")

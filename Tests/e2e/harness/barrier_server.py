@@ -53,7 +53,8 @@ class BarrierServer:
             # -displayfd: Xvfb picks a free display number itself and writes it to the fd.
             self.xvfb = OwnedProcess(
                 ["Xvfb", "-displayfd", str(wfd), "-screen", "0",
-                 "%dx%dx24" % (self.width, self.height), "-nolisten", "tcp", "-noreset"],
+                 "%dx%dx24" % (self.width, self.height), "-nolisten", "tcp", "-noreset",
+                 "-r"],  # no X autorepeat: a held key is one press, not a stream of DKRP
                 "Xvfb", stdout=log, stderr=log, pass_fds=(wfd,))
         finally:
             os.close(wfd)

@@ -4,6 +4,8 @@ Every method returns once xdotool has returned (the X server has the event);
 enter()/leave() additionally wait for barriers to log the screen switch.
 Key names are X keysym names as xdotool takes them (a, Return, shift+1, KP_End...).
 """
+import ctypes
+import ctypes.util
 import re
 import subprocess
 import time
@@ -13,6 +15,47 @@ from .util import wait_until
 BUTTON_OF_SCROLL = {"up": 4, "down": 5, "left": 6, "right": 7}
 
 
+class XTest:
+    """Raw XTest key events by keycode (libXtst, a dependency of xdotool).
+
+    xdotool adds the modifier a keysym "needs": `xdotool key Shift_R` sends
+    Shift_L + Shift_R, `Control_R` sends Control_L + Control_R.  To press exactly
+    one physical key, look its keycode up and fake just that key.
+    """
+
+    def __init__(self, display):
+        self.x11 = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+        self.xtst = ctypes.CDLL(ctypes.util.find_library("Xtst") or "libXtst.so.6")
+        self.x11.XOpenDisplay.restype = ctypes.c_void_p
+        self.x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        self.x11.XStringToKeysym.restype = ctypes.c_ulong
+        self.x11.XStringToKeysym.argtypes = [ctypes.c_char_p]
+        self.x11.XKeysymToKeycode.restype = ctypes.c_ubyte
+        self.x11.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        self.x11.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        self.x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        self.xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_ulong]
+        self.dpy = self.x11.XOpenDisplay(display.encode())
+        if not self.dpy:
+            raise RuntimeError("cannot open X display %s" % display)
+
+    def keycode(self, keysym_name):
+        sym = self.x11.XStringToKeysym(keysym_name.encode())
+        code = self.x11.XKeysymToKeycode(self.dpy, sym) if sym else 0
+        if not code:
+            raise ValueError("no key for keysym %r on this display" % keysym_name)
+        return code
+
+    def key(self, keycode, down):
+        self.xtst.XTestFakeKeyEvent(self.dpy, keycode, 1 if down else 0, 0)
+        self.x11.XSync(self.dpy, 0)
+
+    def close(self):
+        if self.dpy:
+            self.x11.XCloseDisplay(self.dpy)
+            self.dpy = None
+
+
 class Driver:
     def __init__(self, server, key_delay_ms=20):
         self.server = server
@@ -20,6 +63,7 @@ class Driver:
         self.w, self.h = server.width, server.height
         self.key_delay_ms = key_delay_ms
         self.on_client = False
+        self._xtest = None
 
     def xdo(self, *args):
         res = subprocess.run(["xdotool"] + [str(a) for a in args], env=self.env,
@@ -79,6 +123,19 @@ class Driver:
     def key(self, *names):
         """Press and release each key (or combo like ctrl+c) in turn."""
         self.xdo("key", "--delay", self.key_delay_ms, *names)
+
+    def physical_key(self, keysym_name):
+        """Press and release exactly the one key that carries this keysym (no added modifiers)."""
+        if self._xtest is None:
+            self._xtest = XTest(self.server.display)
+        code = self._xtest.keycode(keysym_name)
+        self._xtest.key(code, True)
+        self._xtest.key(code, False)
+
+    def close(self):
+        if self._xtest is not None:
+            self._xtest.close()
+            self._xtest = None
 
     def keydown(self, name):
         self.xdo("keydown", name)

@@ -163,7 +163,7 @@ class Trace:
         self.poll()
         return [line for idx, line in self.other if idx >= mark]
 
-    def wait_for(self, expected, timeout=5.0, since=0, keep=INPUT):
+    def wait_for(self, expected, timeout=5.0, since=0, keep=INPUT, what=None):
         """Wait until `expected` shows up after `since`; return the filtered events seen.
 
         expected: a list of event tuples that must appear as a contiguous run in
@@ -171,10 +171,10 @@ class Trace:
         """
         if callable(expected):
             pred = expected
-            desc = getattr(expected, "__doc__", None) or "a condition on the trace"
+            desc = what or getattr(expected, "__doc__", None) or "a condition on the trace"
         else:
             want = list(expected)
-            desc = "the sequence %s" % (want,)
+            desc = what or "the sequence %s" % (want,)
 
             def pred(evs):
                 n = len(want)

@@ -30,6 +30,8 @@ class RealSession:
         return self
 
     def close(self):
+        if self.driver is not None:
+            self.driver.close()
         if self.qemu is not None:
             self.qemu.stop()
         self.server.close()
