@@ -130,6 +130,13 @@ class BarrierServer:
         if self.tls:
             self._tls_setup()
         self.write_config()
+        # a restarted server gets a fresh log: the old one is kept as barriers-N.log
+        if os.path.exists(self.log_path) and os.path.getsize(self.log_path):
+            n = 1
+            while os.path.exists(os.path.join(self.run_dir, "barriers-%d.log" % n)):
+                n += 1
+            os.rename(self.log_path, os.path.join(self.run_dir, "barriers-%d.log" % n))
+        self.starts = getattr(self, "starts", 0) + 1
         out = open(os.path.join(self.run_dir, "barriers.out"), "ab")
         try:
             self.barriers = OwnedProcess(self.command(), "barriers", stdout=out, stderr=out,
@@ -158,7 +165,8 @@ class BarrierServer:
         wait_until(lambda: not is_listening(self.port), 10, "port %d to close" % self.port)
 
     def restart(self):
-        """Start barriers again on the same port (after kill/stop)."""
+        """Start barriers again on the same port (after kill/stop); its log starts empty
+        (so wait_log(..., since=0) afterwards sees only the new server)."""
         if self.barriers is not None and self.barriers.alive():
             self.stop()
         return self.start()

@@ -41,6 +41,7 @@ STATE_STOPPED = "stopped"
 ALL_STATES = (STATE_DISCONNECTED, STATE_CONNECTING, STATE_HANDSHAKING,
               STATE_CONNECTED, STATE_ACTIVE, STATE_STOPPED)
 UP_STATES = (STATE_CONNECTED, STATE_ACTIVE)
+DOWN_STATES = (STATE_DISCONNECTED, STATE_CONNECTING, STATE_HANDSHAKING)
 
 # Trace events of the patch: enabled with -trace 'input_barrier_*'.
 BARRIER_TRACE_GLOB = "input_barrier_*"
@@ -61,6 +62,9 @@ ERROR_LINE_PATTERNS = {
 RECONNECT_TIMEOUT = 45.0
 # No keepalive for 3 periods of 3 s = dead.
 DEAD_SERVER_TIMEOUT = 10.0
+# A server that accepts but never says hello: the client gives up after this
+# (the Barrier client uses 15 s) and retries.
+HELLO_TIMEOUT = 20.0
 
 
 def qemu_binary():
