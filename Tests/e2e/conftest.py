@@ -36,15 +36,26 @@ def pytest_report_header(config):
     return ["qemu: %s" % (qemu_mod.qemu_binary() if reason is None else "MISSING - " + reason)]
 
 
+_SKIPS = {}
+
+
 def pytest_collection_modifyitems(config, items):
     reason = qemu_mod.qemu_missing_reason()
     missing_tools = [t for t in ("barriers", "Xvfb", "xdotool") if shutil.which(t) is None]
+    tools_reason = "missing %s (scripts/setup-deps.sh installs them)" % ", ".join(missing_tools)
     for item in items:
         if reason and "qemu" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=reason))
+            _SKIPS[reason] = _SKIPS.get(reason, 0) + 1
         elif missing_tools and "real_server" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason="missing %s (scripts/setup-deps.sh installs them)"
-                                             % ", ".join(missing_tools)))
+            item.add_marker(pytest.mark.skip(reason=tools_reason))
+            _SKIPS[tools_reason] = _SKIPS.get(tools_reason, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per reason instead of one per test location."""
+    for reason, n in _SKIPS.items():
+        terminalreporter.write_line("SKIPPED %d tests: %s" % (n, reason), yellow=True)
 
 
 def _is_event_list(v):
