@@ -201,6 +201,16 @@ class Connection:
             else:
                 self.sock.sendall(data)
 
+    def sync(self, timeout=5.0):
+        """In-band barrier: send CALV and wait for its echo, so the client has
+        processed everything sent before it."""
+        before = self.count("CALV")
+        self.send(calv())
+        wait_until(lambda: self.count("CALV") > before or self.closed_by_peer.is_set(), timeout,
+                   "the client to echo CALV")
+        if self.count("CALV") <= before:
+            raise ProtocolViolation("the client closed the connection instead of echoing CALV")
+
     def handshake(self, protocol=b"Barrier", version=(1, 6), options=(), timeout=10.0):
         """Run the server side of the handshake; return the client's hello-back Message."""
         self.send(hello(protocol, *version))
