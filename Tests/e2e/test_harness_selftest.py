@@ -78,3 +78,17 @@ def test_real_barriers_sends_what_the_driver_does(barrier_server):
         d.close()
     finally:
         c.close()
+
+
+@pytest.mark.real_server
+def test_real_barriers_with_tls_on_starts_and_listens(run_dir):
+    from harness.barrier_server import BarrierServer
+    from harness.util import is_listening
+    srv = BarrierServer(run_dir, tls=True)
+    try:
+        srv.start()
+        assert is_listening(srv.port)
+        assert "--enable-crypto" in srv.barriers.argv
+        assert len(srv.fingerprint_sha256) == 64
+    finally:
+        srv.close()
