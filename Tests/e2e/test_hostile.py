@@ -57,6 +57,29 @@ def test_well_formed_session_injects_keys_buttons_wheel_and_motion(setup):
     assert [e for e in q.trace.since(mark) if e[0] == "abs"][-2:] == [("abs", "x", 0x7FFF), ("abs", "y", 0x7FFF)]
 
 
+def test_synergy_hello_is_answered_in_kind(setup):
+    srv, q = setup
+    conn = srv.accept(15)
+    hb = conn.handshake(protocol=b"Synergy")
+    assert hb.protocol == b"Synergy"
+    conn.send(S.cinn(0, 540, 1, 0))
+    conn.sync()
+    types_a(conn, q)
+
+
+def test_every_keepalive_is_echoed_and_hart_is_honoured(setup):
+    srv, q = setup
+    conn = srv.accept(15)
+    conn.handshake(options=[(b"HART", 500)])      # keepalive every 0.5 s
+    conn.start_keepalive(0.5)
+    wait_until(lambda: conn.calv_sent >= 6, 10, "six keepalives sent")
+    conn.wait_keepalives_echoed()
+    assert q.state() in UP_STATES
+    conn.stop_keepalive()                         # silence: 3 periods = 1.5 s
+    conn.wait_closed(5)                           # far sooner than the default 9 s
+    q.wait_state(DOWN_STATES, 5, "client dropped a server that stopped its 0.5 s keepalive")
+
+
 # ------------------------------------------------------------------ framing --
 
 def test_everything_split_byte_by_byte_still_works(setup):

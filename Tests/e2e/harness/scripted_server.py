@@ -237,6 +237,11 @@ class Connection:
         self._ka_thread = threading.Thread(target=loop, daemon=True)
         self._ka_thread.start()
 
+    def wait_keepalives_echoed(self, timeout=5.0):
+        """Every CALV the keepalive timer sent has been echoed."""
+        wait_until(lambda: self.count("CALV") >= self.calv_sent, timeout,
+                   lambda: "CALV echoes: sent %d, echoed %d" % (self.calv_sent, self.count("CALV")))
+
     def stop_keepalive(self):
         self._ka_stop.set()
 
