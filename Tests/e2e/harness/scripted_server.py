@@ -256,9 +256,18 @@ class Connection:
             self.sock.close()
 
     def reset(self):
-        """Close with a TCP RST (SO_LINGER 0)."""
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        """Close with a TCP RST (SO_LINGER 0).
+
+        The reader thread blocked in recv() keeps the socket open after close(),
+        so wake it first with shutdown(SHUT_RD) (sends nothing on Linux), let it
+        exit, then close: only then does the kernel send the RST."""
         self._ka_stop.set()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        try:
+            self.sock.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass
+        self._reader.join(5)
         self.closed = True
         self.sock.close()
 
