@@ -9,6 +9,7 @@
 #        BARRIERCLIENT_E2E_KEEP=1    keep run directories (traces, logs) even on success
 # Exits 0 only if pytest collected tests and all of them passed.
 set -uo pipefail
+export PYTHONDONTWRITEBYTECODE=1
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${BARRIERCLIENT_CACHE:-$HOME/.cache/barrierclient}
 venv=$cache/venv
