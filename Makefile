@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 
-.PHONY: help deps lib lib-static install test bench-core clean
+.PHONY: help demo deps lib lib-static install qemu test bench-core clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
@@ -11,6 +11,9 @@ help:
 	@echo "make lib-static      the same with the Swift runtime linked in statically"
 	@echo "make install PREFIX=/usr/local   install the .so, header and .pc"
 	@echo "make bench-core      decoder and session micro-benchmark"
+
+demo:
+	./scripts/demo.sh
 
 deps:
 	./scripts/setup-deps.sh
@@ -21,6 +24,10 @@ lib:
 
 lib-static:
 	./scripts/build-lib.sh static build/lib-static
+
+# build/qemu-system-x86_64: QEMU 10.0.2 with qemu-patch/ applied (cached).
+qemu: deps
+	./scripts/build-qemu.sh
 
 install:
 	./scripts/build-lib.sh embedded "$(DESTDIR)$(PREFIX)"
