@@ -263,7 +263,7 @@ class QMP:
 # ---------------------------------------------------------------------------
 class Qemu:
     def __init__(self, run_dir, port, name="VM-1", server="127.0.0.1", binary=None,
-                 with_object=True, object_extra=None, extra_args=()):
+                 with_object=True, object_extra=None, extra_args=(), absolute_pointer=True):
         self.run_dir = os.path.abspath(run_dir)
         os.makedirs(self.run_dir, exist_ok=True)
         self.port = port
@@ -273,6 +273,7 @@ class Qemu:
         self.with_object = with_object
         self.object_extra = object_extra
         self.extra_args = list(extra_args)
+        self.absolute_pointer = absolute_pointer
         self.stderr_path = os.path.join(self.run_dir, "qemu.stderr")
         self.qmp_path = os.path.join(self.run_dir, "qmp.sock")
         self.mon_path = os.path.join(self.run_dir, "mon.sock")
@@ -317,7 +318,24 @@ class Qemu:
                 return False
             return True
         wait_until(qmp_up, timeout, "QEMU's QMP socket %s" % self.qmp_path)
+        if self.absolute_pointer:
+            self.activate_tablet()
         return self
+
+    def activate_tablet(self):
+        """Make the USB tablet the active pointer, as a guest's HID driver would.
+
+        No guest OS runs here, so the PS/2 mouse of the pc machine stays the
+        active pointer and QEMU reports a relative-only guest; the client then
+        (rightly) sends relative motion.  HMP mouse_set switches to the tablet
+        the way a booted guest does when it starts using it.
+        """
+        for line in self.hmp("info mice").splitlines():
+            m = re.match(r"[ *]*Mouse #(\d+): (.*?)( \(absolute\))?( \[current\])?$", line.strip())
+            if m and m.group(3):
+                self.hmp("mouse_set %s" % m.group(1))
+                return
+        raise AssertionError("no absolute pointer in 'info mice'")
 
     def stop(self):
         if self.qmp is not None:
