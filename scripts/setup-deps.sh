@@ -32,12 +32,14 @@ if [ ${#missing[@]} -gt 0 ]; then
         "${missing[@]}" >/dev/null
 fi
 
-# A Python venv for QEMU's configure (meson, pycotap) and the test harness (pytest).
+# A Python venv for QEMU's configure (meson, pycotap) and the test harness
+# (pytest), reinstalled when scripts/requirements.txt changes.
 venv="$cache/venv"
-if [ ! -x "$venv/bin/python3" ] ||
-   ! "$venv/bin/python3" -c 'import mesonbuild, pycotap, pytest' 2>/dev/null; then
-    echo "setup-deps: creating $venv"
+wanted=$(sha256sum "$here/scripts/requirements.txt" | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python3" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$wanted" ]; then
+    echo "setup-deps: preparing $venv"
     mkdir -p "$cache"
-    python3 -m venv "$venv"
+    [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
     "$venv/bin/pip" install -q -r "$here/scripts/requirements.txt"
+    echo "$wanted" >"$venv/.requirements"
 fi
