@@ -25,8 +25,8 @@ lib-embedded:
 lib-static:
 	./scripts/build-lib.sh static build/lib-static
 
-install: lib
-	./scripts/stage.sh build/lib "$(DESTDIR)$(PREFIX)"
+install:
+	./scripts/build-lib.sh embedded "$(DESTDIR)$(PREFIX)"
 
 test: deps
 	./scripts/run-tests.sh

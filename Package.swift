@@ -8,6 +8,10 @@ let embedded = Context.environment["BARRIERCLIENT_EMBEDDED"] == "1"
 let embeddedSwift: [SwiftSetting] = embedded
     ? [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo"])] : []
 
+// Embedded Swift leaves String's Unicode tables to a static library of the
+// toolchain; link it in so that the .so needs nothing but libc.
+let embeddedLinking: [String] = []
+
 let package = Package(
     name: "barrierclient",
     products: [
@@ -23,10 +27,17 @@ let package = Package(
             name: "BarrierClientC",
             dependencies: ["BarrierCore", "CBarrierABI"],
             swiftSettings: embeddedSwift,
-            linkerSettings: [.unsafeFlags((embedded ? [] : ["-static-stdlib"]) + [
+            linkerSettings: [.unsafeFlags((embedded ? embeddedLinking : ["-static-stdlib"]) + [
+                // lld keeps local Swift symbols out of .dynsym (gold does not).
+                "-use-ld=lld",
                 "-Xlinker", "--version-script=\(Context.packageDirectory)/barrierclient.map",
                 "-Xlinker", "-soname=libbarrierclient.so",
             ])]),
+        // Micro-benchmark of the core (not a test): swift run -c release core-bench
+        .executableTarget(
+            name: "core-bench",
+            dependencies: ["BarrierCore"],
+            path: "Benchmarks/CoreBench"),
         .testTarget(
             name: "BarrierCoreTests",
             dependencies: ["BarrierCore"],

@@ -134,7 +134,9 @@ typedef enum bc_action_kind {
     BC_ACTION_ARM_TIMER = 7,
     /* Start a non-blocking connect to the server. */
     BC_ACTION_CONNECT = 8,
-    /* Close the transport.  code = bc_reason; data = one-line message. */
+    /* Close the transport.  code = bc_reason; data = one-line message
+     * (NUL-terminated too).  Also issued after bc_session_disconnected(),
+     * so that the host has one clean-up path. */
     BC_ACTION_DISCONNECT = 9,
     /* The state changed to code (bc_state). */
     BC_ACTION_STATE = 10,
@@ -144,6 +146,9 @@ typedef enum bc_action_kind {
     /* The server's clipboard `code` (0 clipboard, 1 primary) is now the
      * UTF-8 text data[0..len). */
     BC_ACTION_CLIPBOARD = 12,
+    /* A diagnostic line for the host's trace, not an error: data = text
+     * (NUL-terminated too), e.g. a skipped unknown message. */
+    BC_ACTION_TRACE = 13,
 } bc_action_kind;
 
 typedef struct bc_session bc_session;
@@ -197,6 +202,14 @@ int bc_session_shutdown(bc_session *s, uint64_t now_ms);
 int bc_session_set_leds(bc_session *s, uint32_t leds);
 /* Whether the guest has an absolute pointer; if not, moves are relative. */
 int bc_session_set_absolute(bc_session *s, int absolute);
+
+/*
+ * The guest's clipboard `id` (0 clipboard, 1 primary) now holds the UTF-8
+ * text[0..len): another clipboard peer took it.  The server learns of it
+ * (and gets the data when the pointer leaves this screen).
+ */
+int bc_session_set_clipboard(bc_session *s, uint32_t id, const uint8_t *text,
+                             size_t len);
 
 /* Returns 1 and fills *action, or 0 when the queue is empty. */
 int bc_session_next_action(bc_session *s, bc_action *action);

@@ -19,6 +19,7 @@ run() {
 }
 
 run "swift test (core)" swift test
+run "C ABI (header, .so, valgrind)" ./scripts/test-c-abi.sh
 echo
 echo "suites: $passed passed, $failed failed"
 [ "$failed" = 0 ]

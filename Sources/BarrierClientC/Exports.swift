@@ -1,1 +1,199 @@
-public let placeholder = 0
+// The C API of libbarrierclient.so (include/barrierclient.h): every function
+// is total. NULL, garbage and out-of-order calls return a BC_E* code; no Swift
+// error, trap or allocation failure crosses into the host.
+import BarrierCore
+import CBarrierABI
+
+private let abiVersion: UInt32 = 1
+
+@_cdecl("bc_abi_version")
+public func bc_abi_version() -> UInt32 {
+    abiVersion
+}
+
+@_cdecl("bc_strerror")
+public func bc_strerror(_ error: Int32) -> UnsafePointer<CChar>? {
+    let text: StaticString
+    switch error {
+    case 0: text = "success"
+    case -1: text = "invalid argument"
+    case -2: text = "not valid in the session's current state"
+    case -3: text = "invalid configuration"
+    case -4: text = "out of buffer space"
+    default: text = "unknown error"
+    }
+    return text.cString
+}
+
+@_cdecl("bc_state_name")
+public func bc_state_name(_ state: UInt32) -> UnsafePointer<CChar>? {
+    guard let state = UInt8(exactly: state).flatMap(ConnectionState.init(rawValue:)) else {
+        return StaticString("unknown").cString
+    }
+    return state.name.cString
+}
+
+@_cdecl("bc_reason_name")
+public func bc_reason_name(_ reason: UInt32) -> UnsafePointer<CChar>? {
+    guard let kind = UInt8(exactly: reason).flatMap(CloseReason.Kind.init(rawValue:)) else {
+        return reason == 0 ? StaticString("none").cString : StaticString("unknown").cString
+    }
+    return kind.name.cString
+}
+
+@_cdecl("bc_session_new")
+public func bc_session_new(
+    _ config: UnsafePointer<bc_config>?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?,
+    _ message: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+) -> Int32 {
+    message?.pointee = nil
+    guard let config, let out else { return BC_EINVAL.code }
+    out.pointee = nil
+    let c = config.pointee
+    guard c.size >= UInt32(MemoryLayout<bc_config>.size) else {
+        message?.pointee = StaticString("bc_config.size is smaller than this library's bc_config").cString
+        return BC_EINVAL.code
+    }
+    guard c.name != nil || c.name_len == 0 else { return BC_EINVAL.code }
+    guard c.name_len <= ProtocolLimits.maxScreenName else {
+        message?.pointee = SessionConfiguration.Error.nameLength.message.cString
+        return BC_ECONFIG.code
+    }
+    let name = c.name.map { Array(UnsafeRawBufferPointer(start: $0, count: c.name_len)) } ?? []
+    let configuration: SessionConfiguration
+    do {
+        configuration = try SessionConfiguration(
+            screenName: name,
+            x: Int64(c.x), y: Int64(c.y), width: Int64(c.width), height: Int64(c.height),
+            keycodes: c.keycodes, reconnectDelay: UInt64(c.reconnect_ms),
+            clipboardLimit: UInt64(c.clipboard_max))
+    } catch {
+        message?.pointee = error.message.cString
+        return BC_ECONFIG.code
+    }
+    out.pointee = SessionHandle.make(ExportedSession(Supervisor(configuration: configuration)))
+    return BC_OK.code
+}
+
+@_cdecl("bc_session_free")
+public func bc_session_free(_ handle: OpaquePointer?) {
+    SessionHandle.destroy(handle)
+}
+
+@_cdecl("bc_session_start")
+public func bc_session_start(_ handle: OpaquePointer?, _ now: UInt64) -> Int32 {
+    withSession(handle) { s throws(Supervisor.CallError) in try s.supervisor.start(now: now) }
+}
+
+@_cdecl("bc_session_connected")
+public func bc_session_connected(_ handle: OpaquePointer?, _ now: UInt64) -> Int32 {
+    withSession(handle) { s throws(Supervisor.CallError) in try s.supervisor.connected(now: now) }
+}
+
+@_cdecl("bc_session_feed")
+public func bc_session_feed(
+    _ handle: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ now: UInt64
+) -> Int32 {
+    guard length >= 0, data != nil || length == 0 else { return BC_EINVAL.code }
+    let bytes = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : length)
+    return withSession(handle) { s throws(Supervisor.CallError) in try s.supervisor.received(bytes, now: now) }
+}
+
+@_cdecl("bc_session_tick")
+public func bc_session_tick(_ handle: OpaquePointer?, _ now: UInt64) -> Int32 {
+    withSession(handle) { s in s.supervisor.tick(now: now) }
+}
+
+@_cdecl("bc_session_disconnected")
+public func bc_session_disconnected(
+    _ handle: OpaquePointer?, _ now: UInt64, _ message: UnsafePointer<CChar>?, _ length: Int
+) -> Int32 {
+    guard length >= 0, message != nil || length == 0 else { return BC_EINVAL.code }
+    let text = message.map {
+        String(decoding: UnsafeRawBufferPointer(start: $0, count: min(length, 1024)), as: UTF8.self)
+    } ?? "connection closed"
+    return withSession(handle) { s throws(Supervisor.CallError) in
+        try s.supervisor.disconnected(now: now, message: text)
+    }
+}
+
+@_cdecl("bc_session_shutdown")
+public func bc_session_shutdown(_ handle: OpaquePointer?, _ now: UInt64) -> Int32 {
+    withSession(handle) { s in s.supervisor.shutdown(now: now) }
+}
+
+@_cdecl("bc_session_set_leds")
+public func bc_session_set_leds(_ handle: OpaquePointer?, _ leds: UInt32) -> Int32 {
+    withSession(handle) { s in s.supervisor.setGuestLeds(LockLeds(rawValue: leds)) }
+}
+
+@_cdecl("bc_session_set_absolute")
+public func bc_session_set_absolute(_ handle: OpaquePointer?, _ absolute: Int32) -> Int32 {
+    withSession(handle) { s in s.supervisor.setAbsolutePointer(absolute != 0) }
+}
+
+@_cdecl("bc_session_set_clipboard")
+public func bc_session_set_clipboard(
+    _ handle: OpaquePointer?, _ id: UInt32, _ text: UnsafePointer<UInt8>?, _ length: Int
+) -> Int32 {
+    guard length >= 0, text != nil || length == 0, id < 2 else { return BC_EINVAL.code }
+    guard length <= ProtocolLimits.maxClipboard else { return BC_ENOMEM.code }
+    let bytes = Array(UnsafeBufferPointer(start: text, count: text == nil ? 0 : length))
+    return withSession(handle) { s in
+        s.supervisor.guestClipboardChanged(id: UInt8(truncatingIfNeeded: id), text: bytes)
+    }
+}
+
+@_cdecl("bc_session_next_action")
+public func bc_session_next_action(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<bc_action>?) -> Int32 {
+    guard let out else { return BC_EINVAL.code }
+    guard let session = SessionHandle.session(handle) else { return BC_EINVAL.code }
+    return session.nextAction(into: out)
+}
+
+@_cdecl("bc_session_state")
+public func bc_session_state(_ handle: OpaquePointer?) -> Int32 {
+    guard let session = SessionHandle.session(handle) else { return BC_EINVAL.code }
+    return Int32(session.supervisor.state.rawValue)
+}
+
+/// Runs `body` on the session behind `handle`, mapping failures to codes.
+private func withSession(
+    _ handle: OpaquePointer?, _ body: (ExportedSession) throws(Supervisor.CallError) -> Void
+) -> Int32 {
+    guard let session = SessionHandle.session(handle) else { return BC_EINVAL.code }
+    do {
+        try body(session)
+    } catch {
+        return BC_ESTATE.code
+    }
+    return BC_OK.code
+}
+
+extension StaticString {
+    var cString: UnsafePointer<CChar> {
+        UnsafeRawPointer(utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+}
+
+extension CloseReason.Kind {
+    var name: StaticString {
+        switch self {
+        case .transport: "transport"
+        case .protocolError: "protocol"
+        case .timeout: "timeout"
+        case .unknownName: "unknown-name"
+        case .busy: "busy"
+        case .version: "version"
+        case .bad: "bad"
+        case .bye: "bye"
+        case .shutdown: "shutdown"
+        }
+    }
+}
+
+extension Int {
+    /// A BC_E* constant (an anonymous C enum, imported as Int) as returned.
+    var code: Int32 { Int32(truncatingIfNeeded: self) }
+}

@@ -10,27 +10,90 @@ public struct ScreenGeometry: Equatable, Sendable {
     }
 }
 
-/// Turns the server's mouse messages into guest pointer events. (STUB: the
-/// key translation issue fills this in.)
+/// Turns the server's mouse messages into guest pointer events: buttons by
+/// name, absolute moves scaled to the guest's 0...0x7fff axes (or turned into
+/// relative deltas when the guest has no absolute device), wheel deltas into
+/// clicks. Remembers held buttons so that nothing stays pressed. No method
+/// appends a trailing `.sync`; the session adds one per message.
 public struct Pointer: Sendable {
     /// Whether the guest has an absolute pointer device; if not, absolute
     /// moves are injected as relative deltas.
     public var absolute: Bool = true
 
-    public init(screen: ScreenGeometry) {}
+    private let screen: ScreenGeometry
+    /// The last server position (clamped, screen coordinates): the origin for
+    /// relative deltas. nil before the first enter or move.
+    private var position: (x: Int64, y: Int64)?
+    /// Pressed guest buttons in press order (each at most once).
+    private var held: [MouseButton] = []
+    private var wheelAccumulator = WheelAccumulator()
 
-    /// CINN: the pointer enters at x,y.
-    public mutating func enter(x: Int16, y: Int16, into events: inout [InputEvent]) {}
-    /// DMDN.
-    public mutating func buttonDown(_ id: UInt8, into events: inout [InputEvent]) {}
-    /// DMUP.
-    public mutating func buttonUp(_ id: UInt8, into events: inout [InputEvent]) {}
-    /// DMMV.
-    public mutating func moveAbsolute(x: Int16, y: Int16, into events: inout [InputEvent]) {}
-    /// DMRM.
-    public mutating func moveRelative(dx: Int16, dy: Int16, into events: inout [InputEvent]) {}
-    /// DMWM (dy only for the pre-1.3 form).
-    public mutating func wheel(dx: Int16, dy: Int16, into events: inout [InputEvent]) {}
-    /// COUT, disconnect, server death: release every held button.
-    public mutating func releaseAll(into events: inout [InputEvent]) {}
+    public init(screen: ScreenGeometry) {
+        self.screen = screen
+    }
+
+    /// CINN: the pointer enters at x,y: an absolute move there. A relative
+    /// guest only learns the origin (where its cursor is is unknown); partial
+    /// wheel notches from an earlier visit are forgotten.
+    public mutating func enter(x: Int16, y: Int16, into events: inout [InputEvent]) {
+        wheelAccumulator.reset()
+        let point = screen.clamped(x: x, y: y)
+        position = point
+        if absolute {
+            let scaled = screen.scaled(point)
+            events.append(.moveAbsolute(x: scaled.x, y: scaled.y))
+        }
+    }
+
+    /// DMDN. Unknown buttons and a second press of a held button inject nothing.
+    public mutating func buttonDown(_ id: UInt8, into events: inout [InputEvent]) {
+        guard let button = MouseButton(barrierID: id), !held.contains(button) else { return }
+        held.append(button)
+        events.append(.button(button, down: true))
+    }
+
+    /// DMUP. Releasing a button that is not held injects nothing.
+    public mutating func buttonUp(_ id: UInt8, into events: inout [InputEvent]) {
+        guard let button = MouseButton(barrierID: id),
+              let index = held.firstIndex(of: button) else { return }
+        held.remove(at: index)
+        events.append(.button(button, down: false))
+    }
+
+    /// DMMV: clamped into the screen rectangle, then scaled (absolute guest)
+    /// or turned into a delta from the last position (relative guest; the
+    /// first move without a known position only sets it).
+    public mutating func moveAbsolute(x: Int16, y: Int16, into events: inout [InputEvent]) {
+        let point = screen.clamped(x: x, y: y)
+        let previous = position
+        position = point
+        if absolute {
+            let scaled = screen.scaled(point)
+            events.append(.moveAbsolute(x: scaled.x, y: scaled.y))
+        } else if let previous, point != previous {
+            // Both points lie in an Int16 rectangle: the deltas fit Int32.
+            events.append(.moveRelative(dx: Int32(clamping: point.x - previous.x),
+                                        dy: Int32(clamping: point.y - previous.y)))
+        }
+    }
+
+    /// DMRM: relative motion as given. The server's own idea of the absolute
+    /// position is unchanged by it, so the origin for DMMV deltas stays.
+    public mutating func moveRelative(dx: Int16, dy: Int16, into events: inout [InputEvent]) {
+        events.append(.moveRelative(dx: Int32(dx), dy: Int32(dy)))
+    }
+
+    /// DMWM (dy only for the pre-1.3 form): see WheelAccumulator.
+    public mutating func wheel(dx: Int16, dy: Int16, into events: inout [InputEvent]) {
+        wheelAccumulator.add(dx: dx, dy: dy, into: &events)
+    }
+
+    /// COUT, disconnect, server death: release every held button, last
+    /// pressed first.
+    public mutating func releaseAll(into events: inout [InputEvent]) {
+        for button in held.reversed() {
+            events.append(.button(button, down: false))
+        }
+        held.removeAll()
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Test fixtures carried by the project (copies of ../shared/fixtures).
 enum Fixture {
     static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))

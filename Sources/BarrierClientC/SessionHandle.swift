@@ -1,0 +1,35 @@
+import BarrierCore
+
+/// What a `bc_session *` points to: a small C-allocated block with a magic
+/// number in front of the Swift object, so that NULL, a freed handle or a
+/// pointer to something else is refused before any Swift reference count
+/// is touched.
+struct SessionHandle {
+    /// "bcsess01": changes when the handle layout changes.
+    private static let liveMagic: UInt64 = 0x6263_7365_7373_3031
+    private var magic: UInt64
+    private var session: Unmanaged<ExportedSession>
+
+    static func make(_ session: ExportedSession) -> OpaquePointer {
+        let block = UnsafeMutablePointer<SessionHandle>.allocate(capacity: 1)
+        block.initialize(to: SessionHandle(magic: liveMagic, session: .passRetained(session)))
+        return OpaquePointer(block)
+    }
+
+    static func session(_ handle: OpaquePointer?) -> ExportedSession? {
+        guard let handle else { return nil }
+        let block = UnsafeMutablePointer<SessionHandle>(handle)
+        guard block.pointee.magic == liveMagic else { return nil }
+        return block.pointee.session.takeUnretainedValue()
+    }
+
+    static func destroy(_ handle: OpaquePointer?) {
+        guard let handle else { return }
+        let block = UnsafeMutablePointer<SessionHandle>(handle)
+        guard block.pointee.magic == liveMagic else { return }
+        block.pointee.magic = 0
+        block.pointee.session.release()
+        block.deinitialize(count: 1)
+        block.deallocate()
+    }
+}

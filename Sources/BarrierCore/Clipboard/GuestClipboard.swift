@@ -1,0 +1,59 @@
+/// The guest's clipboards that this screen owns on the server's side: taken
+/// with CCLP, sent as a DCLP 1.6 stream (start with the size, chunks of at
+/// most 32 KiB, end) when the pointer leaves, as Barrier's client does
+/// (protocol reference §2.5, §2.7).
+struct GuestClipboard: Sendable {
+    private struct Owned: Sendable {
+        var text: [UInt8]
+        var sent: Bool
+    }
+
+    /// CLPS: the server may turn sharing off.
+    var sharing = true
+    var limit: Int
+    /// The sequence number of the last CINN; grabs and data carry it.
+    var lastSeq: UInt32 = 0
+    private var owned: [Owned?] = Array(repeating: nil, count: ClipboardAssembler.clipboardCount)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    var bufferedCount: Int {
+        owned.reduce(0) { $0 &+ ($1?.text.count ?? 0) }
+    }
+
+    /// The guest took clipboard `id`; false when it is not to be shared.
+    mutating func grab(id: UInt8, text: [UInt8]) -> Bool {
+        let index = Int(id)
+        guard sharing, index < owned.count, text.count <= limit else { return false }
+        owned[index] = Owned(text: text, sent: false)
+        return true
+    }
+
+    /// Another screen took clipboard `id`.
+    mutating func lost(id: UInt8) {
+        let index = Int(id)
+        guard index < owned.count else { return }
+        owned[index] = nil
+    }
+
+    /// Sends every owned clipboard the server does not have yet.
+    mutating func sendOwned(seq: UInt32, into queue: inout ActionQueue) {
+        guard sharing else { return }
+        for index in owned.indices {
+            guard let clipboard = owned[index], !clipboard.sent else { continue }
+            owned[index]?.sent = true
+            let id = UInt8(truncatingIfNeeded: index)
+            let data = MarshalledClipboard.marshal(text: clipboard.text)
+            queue.send(.clipboard(id: id, seq: seq, mark: .start, data: Array(String(data.count).utf8)))
+            var offset = 0
+            repeat {
+                let end = min(offset &+ ProtocolLimits.clipboardChunk, data.count)
+                queue.send(.clipboard(id: id, seq: seq, mark: .chunk, data: Array(data[offset..<end])))
+                offset = end
+            } while offset < data.count
+            queue.send(.clipboard(id: id, seq: seq, mark: .end, data: []))
+        }
+    }
+}

@@ -1,0 +1,16 @@
+extension MouseButton {
+    /// The guest button for a DMDN/DMUP button id (protocol §5): 1 left,
+    /// 2 middle, 3 right, 4 kButtonExtra0 = back (side), 5 kButtonExtra1 =
+    /// forward (extra). Anything else (a macOS server passes ids > 5 through)
+    /// is nil: ignored.
+    init?(barrierID: UInt8) {
+        switch barrierID {
+        case 1: self = .left
+        case 2: self = .middle
+        case 3: self = .right
+        case 4: self = .side
+        case 5: self = .extra
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,263 @@
+/// Keeps this screen connected: asks the host to connect, runs a Session on
+/// each connection, reconnects with a doubling delay while the server stays
+/// away, arms the host's one timer, and reports each change of situation to
+/// the user once (not once per retry). This is what the C API drives.
+public struct Supervisor {
+    private enum Phase {
+        /// No transport; reconnect at `retryAt`.
+        case disconnected(retryAt: UInt64)
+        /// The host is connecting.
+        case connecting
+        /// The transport is up.
+        case running(SessionBox)
+        /// Shut down, or reconnecting is disabled.
+        case stopped
+    }
+
+    /// What a report was about, so the same situation is reported once.
+    private enum Situation: Equatable, Sendable {
+        case unreachable
+        case closed(CloseReason.Kind)
+    }
+
+    public let configuration: SessionConfiguration
+    public private(set) var queue = ActionQueue()
+    private var phase: Phase = .stopped
+    private var backoff: Backoff
+    private var lastReported: Situation?
+    private var shownState: ConnectionState = .stopped
+    private var armedTimer: UInt64?
+    private var guestLeds: LockLeds = []
+    private var absolutePointer = true
+
+    public init(configuration: SessionConfiguration) {
+        self.configuration = configuration
+        backoff = Backoff(initial: configuration.reconnectDelay)
+    }
+
+    public var state: ConnectionState {
+        switch phase {
+        case .disconnected: .disconnected
+        case .connecting: .connecting
+        case .stopped: .stopped
+        case .running(let box):
+            switch box.session.state {
+            case .awaitingHello, .handshaking: .handshaking
+            case .connected: .connected
+            case .active: .active
+            case .closed: .disconnected
+            }
+        }
+    }
+
+    /// Bytes held for the server's unfinished messages.
+    public var bufferedCount: Int {
+        if case .running(let box) = phase { return box.session.bufferedCount }
+        return 0
+    }
+
+    public enum CallError: Error, Equatable, Sendable {
+        /// Not valid in the current phase (e.g. bytes while not connected).
+        case wrongState
+    }
+
+    // MARK: - Events from the host
+
+    /// Begin connecting (at creation, or again after `shutdown`).
+    public mutating func start(now: UInt64) throws(CallError) {
+        switch phase {
+        case .stopped, .disconnected:
+            backoff.reset()
+            connect()
+        case .connecting, .running:
+            throw .wrongState
+        }
+        settle()
+    }
+
+    /// The transport asked for by `.connect` is up.
+    public mutating func connected(now: UInt64) throws(CallError) {
+        guard case .connecting = phase else { throw .wrongState }
+        var session = Session(configuration: configuration, now: now)
+        session.setGuestLeds(guestLeds)
+        session.setAbsolutePointer(absolutePointer)
+        phase = .running(SessionBox(session))
+        settle()
+    }
+
+    /// Bytes from the server.
+    public mutating func received(_ bytes: UnsafeRawBufferPointer, now: UInt64) throws(CallError) {
+        guard case .running = phase else { throw .wrongState }
+        withSession { $0.received(bytes, now: now, into: &$1) }
+        sessionMayHaveClosed(now: now)
+    }
+
+    /// The host's timer fired. Early or stale calls do nothing.
+    public mutating func tick(now: UInt64) {
+        switch phase {
+        case .running:
+            withSession { $0.tick(now: now, into: &$1) }
+            sessionMayHaveClosed(now: now)
+        case .disconnected(let retryAt) where now >= retryAt:
+            connect()
+        case .disconnected, .connecting, .stopped:
+            break
+        }
+        settle()
+    }
+
+    /// The transport failed (connect error, EOF, I/O error).
+    public mutating func disconnected(now: UInt64, message: String) throws(CallError) {
+        switch phase {
+        case .connecting:
+            report(.unreachable, message)
+            queue.append(.disconnect(CloseReason(.transport, message)))
+            retry(now: now)
+        case .running:
+            withSession { $0.transportClosed("connection lost: \(message)", into: &$1) }
+            sessionMayHaveClosed(now: now)
+        case .disconnected, .stopped:
+            throw .wrongState
+        }
+        settle()
+    }
+
+    /// The host goes away or stops us: release everything, close, no retry.
+    public mutating func shutdown(now: UInt64) {
+        switch phase {
+        case .running:
+            withSession { $0.shutdown(into: &$1) }
+            queue.append(.disconnect(CloseReason(.shutdown, "shut down")))
+        case .connecting:
+            queue.append(.disconnect(CloseReason(.shutdown, "shut down")))
+        case .disconnected, .stopped:
+            break
+        }
+        phase = .stopped
+        settle()
+    }
+
+    public mutating func setGuestLeds(_ leds: LockLeds) {
+        guestLeds = leds
+        withSession { session, _ in session.setGuestLeds(leds) }
+    }
+
+    public mutating func setAbsolutePointer(_ absolute: Bool) {
+        absolutePointer = absolute
+        withSession { session, _ in session.setAbsolutePointer(absolute) }
+    }
+
+    /// The guest's clipboard `id` now holds `text` (another QEMU peer took it).
+    public mutating func guestClipboardChanged(id: UInt8, text: [UInt8]) {
+        withSession { $0.guestClipboardChanged(id: id, text: text, into: &$1) }
+        settle()
+    }
+
+    /// The next action for the host, or nil when there is none.
+    public mutating func nextAction() -> Action? {
+        queue.pop()
+    }
+
+    // MARK: - Internals
+
+    /// Runs `body` on the session, if there is one, with the queue.
+    private mutating func withSession(_ body: (inout Session, inout ActionQueue) -> Void) {
+        guard case .running(let box) = phase else { return }
+        body(&box.session, &queue)
+    }
+
+    private mutating func sessionMayHaveClosed(now: UInt64) {
+        guard case .running(let box) = phase else { return }
+        switch box.session.state {
+        case .closed(let reason):
+            report(.closed(reason.kind), reason.message)
+            queue.append(.disconnect(reason))
+            retry(now: now)
+        case .connected, .active:
+            // A working connection: later failures are news again, and the
+            // next retry starts from the short delay.
+            if lastReported != nil {
+                lastReported = nil
+                queue.append(.report("connected to the server as \"\(configuration.displayName)\""))
+            }
+            backoff.reset()
+        case .awaitingHello, .handshaking:
+            break
+        }
+        settle()
+    }
+
+    private mutating func connect() {
+        phase = .connecting
+        queue.append(.connect)
+    }
+
+    private mutating func retry(now: UInt64) {
+        if let delay = backoff.next() {
+            phase = .disconnected(retryAt: now.saturatingAdd(delay))
+        } else {
+            phase = .stopped
+        }
+    }
+
+    private mutating func report(_ situation: Situation, _ message: String) {
+        guard situation != lastReported else { return }
+        lastReported = situation
+        queue.append(.report(message))
+    }
+
+    /// Tells the host about a new state and a new deadline.
+    private mutating func settle() {
+        let state = self.state
+        if state != shownState {
+            shownState = state
+            queue.append(.state(state))
+        }
+        let deadline: UInt64?
+        switch phase {
+        case .running(let box): deadline = box.session.deadline
+        case .disconnected(let retryAt): deadline = retryAt
+        case .connecting, .stopped: deadline = nil
+        }
+        if let deadline, deadline != armedTimer {
+            queue.append(.armTimer(at: deadline))
+        }
+        armedTimer = deadline
+    }
+}
+
+/// The session of a running connection, by reference: it is large and
+/// changes on every event, so the phase enum holds a pointer rather than
+/// copying it in and out (which also keeps the enum's layout simple).
+final class SessionBox {
+    var session: Session
+
+    init(_ session: Session) {
+        self.session = session
+    }
+}
+
+/// The reconnect delay: starts at the configured value and doubles while the
+/// server stays away, up to `maximum`; nil when reconnecting is disabled.
+struct Backoff: Sendable {
+    /// The longest wait between attempts (or the configured one, if longer).
+    static let maximum: UInt64 = 30_000
+
+    private let initial: UInt64
+    private var current: UInt64
+
+    init(initial: UInt64) {
+        self.initial = initial
+        current = initial
+    }
+
+    mutating func next() -> UInt64? {
+        guard initial > 0 else { return nil }
+        defer { current = min(current.saturatingMultiply(2), max(Self.maximum, initial)) }
+        return current
+    }
+
+    mutating func reset() {
+        current = initial
+    }
+}

@@ -1,0 +1,237 @@
+import Testing
+@testable import BarrierCore
+
+/// A session that has finished the handshake at time 0.
+private func connectedSession(_ configuration: SessionConfiguration = .test()) -> Session {
+    var session = Session(configuration: configuration, now: 0)
+    _ = session.feed(ServerBytes.handshake)
+    return session
+}
+
+@Suite struct SessionHandshakeSpec {
+    @Test func answersTheHelloWithTheSameNameVersion16AndTheScreenName() {
+        var session = Session(configuration: .test(), now: 0)
+        #expect(session.state == .awaitingHello(deadline: Session.helloTimeout))
+        #expect(session.feed(ServerBytes.hello("Synergy", minor: 8))
+            == [.send(.helloBack(.synergy, screenName: Array("VM-1".utf8)))])
+        #expect(session.state == .handshaking(.synergy))
+    }
+
+    @Test func answersTheInfoQueryWithTheScreenRectangle() {
+        var session = Session(configuration: .test(), now: 0)
+        _ = session.feed(ServerBytes.hello())
+        #expect(session.feed(ServerBytes.queryInfo)
+            == [.send(.info(x: 0, y: 0, width: 1920, height: 1080, mouseX: 960, mouseY: 540))])
+    }
+
+    @Test func isConnectedOnceTheServerSendsItsOptions() {
+        var session = Session(configuration: .test(), now: 0)
+        _ = session.feed(ServerBytes.hello() + ServerBytes.queryInfo + ServerBytes.infoAck + ServerBytes.resetOptions)
+        #expect(session.state == .handshaking(.barrier))
+        _ = session.feed(ServerBytes.options([]))
+        #expect(session.state == .connected(.barrier))
+    }
+
+    @Test func givesUpOnAServerThatNeverSaysHelloAndSuspectsTLS() {
+        var session = Session(configuration: .test(), now: 1_000)
+        #expect(session.deadline == 11_000)
+        #expect(session.tick(now: 10_999).isEmpty)
+        _ = session.tick(now: 11_000)
+        guard case .closed(let reason) = session.state else { Issue.record("not closed"); return }
+        #expect(reason.kind == .timeout)
+        #expect(reason.message.contains("TLS"))
+    }
+
+    @Test func refusesAServerThatIsNotBarrier() {
+        var session = Session(configuration: .test(), now: 0)
+        _ = session.feed(ServerBytes.raw(length: 11, payload: Array("SSH-2.0-Ope".utf8)))
+        guard case .closed(let reason) = session.state else { Issue.record("not closed"); return }
+        #expect(reason.kind == .protocolError)
+    }
+
+    @Test func refusesAServerOlderThan16() {
+        var session = Session(configuration: .test(), now: 0)
+        _ = session.feed(ServerBytes.hello(minor: 4))
+        guard case .closed(let reason) = session.state else { Issue.record("not closed"); return }
+        #expect(reason.kind == .version)
+        #expect(reason.message.contains("1.4"))
+    }
+}
+
+@Suite struct SessionKeepaliveSpec {
+    @Test func echoesEveryKeepalive() {
+        var session = connectedSession()
+        #expect(session.feed(ServerBytes.keepAlive + ServerBytes.keepAlive, now: 3_000)
+            == [.send(.keepAlive, .keepAlive)])
+    }
+
+    @Test func declaresTheServerDeadAfterThreeSilentPeriods() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.keepAlive, now: 3_000)
+        #expect(session.deadline == 12_000)
+        #expect(session.tick(now: 11_999).isEmpty)
+        _ = session.tick(now: 12_000)
+        guard case .closed(let reason) = session.state else { Issue.record("not closed"); return }
+        #expect(reason.kind == .timeout)
+        #expect(reason.message.contains("9 s"))
+    }
+
+    @Test func otherTrafficDoesNotCountAsKeepalive() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter() + ServerBytes.mouseMove(x: 1, y: 1), now: 8_000)
+        #expect(session.deadline == 9_000)
+    }
+
+    @Test func followsTheHeartbeatOption() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.options([("HART", 5_000)]), now: 1_000)
+        _ = session.feed(ServerBytes.keepAlive, now: 2_000)
+        #expect(session.deadline == 17_000)
+        _ = session.feed(ServerBytes.resetOptions, now: 2_000)
+        #expect(session.deadline == 11_000)
+    }
+
+    @Test func aHeartbeatOfZeroDisablesTheDeadline() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.options([("HART", 0)]))
+        #expect(session.deadline == nil)
+        #expect(session.tick(now: .max).isEmpty)
+    }
+}
+
+@Suite struct SessionErrorSpec {
+    @Test(arguments: [
+        ("EUNK", CloseReason.Kind.unknownName, "add it to the server's screens"),
+        ("EBSY", .busy, "give this VM another name"),
+        ("EBAD", .bad, "broke the protocol"),
+        ("CBYE", .bye, "closed the connection"),
+    ])
+    func closesWithAReasonThatTellsWhatToDo(code: String, kind: CloseReason.Kind, advice: String) {
+        var session = Session(configuration: .test(), now: 0)
+        _ = session.feed(ServerBytes.hello() + ServerBytes.queryInfo + ServerBytes.infoAck + ServerBytes.message(code))
+        guard case .closed(let reason) = session.state else { Issue.record("not closed"); return }
+        #expect(reason.kind == kind)
+        #expect(reason.message.contains(advice))
+    }
+
+    @Test func namesTheServersVersionOnEICV() {
+        var session = Session(configuration: .test(), now: 0)
+        _ = session.feed(ServerBytes.hello() + ServerBytes.message("EICV") { $0.u16(1); $0.u16(8) })
+        guard case .closed(let reason) = session.state else { Issue.record("not closed"); return }
+        #expect(reason.kind == .version)
+        #expect(reason.message.contains("1.8"))
+    }
+
+    @Test func skipsUnknownMessagesAndKeepsGoing() {
+        var session = connectedSession()
+        let effects = session.feed(ServerBytes.message("LSYN") { $0.string(Array("en".utf8)) } + ServerBytes.keepAlive)
+        #expect(effects == [.trace("skipped unknown message LSYN"), .send(.keepAlive)])
+        #expect(session.unknownMessages == 1)
+    }
+
+    @Test func closesOnAMalformedMessageAndIgnoresWhatFollows() {
+        var session = connectedSession()
+        let effects = session.feed(ServerBytes.message("DMMV") { $0.u8(1) } + ServerBytes.keepAlive)
+        #expect(effects.isEmpty)
+        guard case .closed(let reason) = session.state else { Issue.record("not closed"); return }
+        #expect(reason.message == "protocol error: DMMV message truncated (5 bytes)")
+    }
+
+    @Test func closesOnAnAbsurdLength() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.raw(length: 0xFFFF_FFFF))
+        guard case .closed(let reason) = session.state else { Issue.record("not closed"); return }
+        #expect(reason.kind == .protocolError)
+        #expect(reason.message.contains("4294967295-byte"))
+    }
+}
+
+@Suite struct SessionScreenSpec {
+    @Test func entersOnCINNAndRemembersTheSequenceNumber() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter(seq: 7))
+        #expect(session.state == .active(.barrier, seq: 7))
+        _ = session.feed(ServerBytes.leave)
+        #expect(session.state == .connected(.barrier))
+    }
+
+    @Test func ignoresInputWhileThePointerIsElsewhere() {
+        var session = connectedSession()
+        #expect(session.feed(ServerBytes.mouseMove(x: 10, y: 10) + ServerBytes.mouseDown(1)).isEmpty)
+    }
+
+    @Test func endsEachInputMessageWithOneSync() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        let effects = session.feed(ServerBytes.mouseMove(x: 0, y: 0) + ServerBytes.mouseMove(x: 1919, y: 1079))
+        #expect(effects.inputs.filter { $0 == .sync }.count == 2)
+        #expect(effects.inputs.last == .sync)
+    }
+}
+
+@Suite struct SessionClipboardSpec {
+    @Test func deliversTheServersTextClipboard() {
+        var session = connectedSession()
+        let text = Array("héllo, wörld".utf8)
+        let effects = session.feed(ServerBytes.enter() + ServerBytes.clipboardStream(id: 0, text: text))
+        #expect(effects.contains(.clipboard(0, text)))
+    }
+
+    @Test func keepsInjectingInputBetweenClipboardChunks() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        let text = [UInt8](repeating: 0x41, count: 100_000)
+        var stream = ServerBytes.clipboardStream(id: 0, text: text)
+        // A move right after the start message, before any chunk.
+        let start = ServerBytes.clipboard(id: 0, mark: 1, Array(String(text.count + 12).utf8))
+        stream.insert(contentsOf: ServerBytes.mouseMove(x: 5, y: 5), at: start.count)
+        let effects = session.feed(Array(stream.prefix(start.count + 12)))
+        #expect(!effects.inputs.isEmpty)
+        #expect(session.feed(Array(stream.dropFirst(start.count + 12))).contains(.clipboard(0, text)))
+    }
+
+    @Test func dropsAClipboardOverTheLimitAndKeepsTheConnection() {
+        var session = connectedSession(.test(clipboardLimit: 1_000))
+        _ = session.feed(ServerBytes.enter())
+        let effects = session.feed(ServerBytes.clipboardStream(id: 0, text: [UInt8](repeating: 0x41, count: 5_000))
+            + ServerBytes.keepAlive)
+        #expect(effects == [.trace("dropped server clipboard 0: 5012 bytes, limit 1000"), .send(.keepAlive)])
+        #expect(session.state == .active(.barrier, seq: 1))
+        #expect(session.bufferedCount == 0)
+    }
+
+    @Test func sendsTheGuestsClipboardWhenThePointerLeaves() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter(seq: 4))
+        var queue = ActionQueue()
+        let text = [UInt8](repeating: 0x42, count: 40_000)
+        session.guestClipboardChanged(id: 0, text: text, into: &queue)
+        #expect(queue.drain() == [.send(.grabClipboard(id: 0, seq: 4))])
+        let data = MarshalledClipboard.marshal(text: text)
+        #expect(session.feed(ServerBytes.leave) == [.send(
+            .clipboard(id: 0, seq: 4, mark: .start, data: Array("40012".utf8)),
+            .clipboard(id: 0, seq: 4, mark: .chunk, data: Array(data[0..<32_768])),
+            .clipboard(id: 0, seq: 4, mark: .chunk, data: Array(data[32_768...])),
+            .clipboard(id: 0, seq: 4, mark: .end, data: []))])
+        // Sent once; a second leave sends nothing.
+        _ = session.feed(ServerBytes.enter(seq: 5))
+        #expect(session.feed(ServerBytes.leave).isEmpty)
+    }
+
+    @Test func sendsNothingWhenAnotherScreenTookTheClipboardFirst() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter(seq: 2))
+        var queue = ActionQueue()
+        session.guestClipboardChanged(id: 1, text: [0x41], into: &queue)
+        _ = session.feed(ServerBytes.message("CCLP") { $0.u8(1); $0.u32(0) })
+        #expect(session.feed(ServerBytes.leave).isEmpty)
+    }
+
+    @Test func respectsTheServerTurningClipboardSharingOff() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.options([("CLPS", 0)]) + ServerBytes.enter())
+        var queue = ActionQueue()
+        session.guestClipboardChanged(id: 0, text: [0x41], into: &queue)
+        #expect(queue.drain().isEmpty)
+    }
+}

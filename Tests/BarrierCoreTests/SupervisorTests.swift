@@ -1,0 +1,128 @@
+import Testing
+@testable import BarrierCore
+
+extension Supervisor {
+    mutating func drain() -> [Effect] {
+        var q = queue
+        var effects: [Effect] = []
+        // Pop through the supervisor so its queue empties too.
+        while nextAction() != nil {}
+        effects = q.drain()
+        return effects
+    }
+
+    mutating func feed(_ bytes: [UInt8], now: UInt64) throws -> [Effect] {
+        try bytes.withUnsafeBytes { raw in try received(raw, now: now) }
+        return drain()
+    }
+}
+
+/// A supervisor that has connected and finished the handshake at time 0.
+private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Supervisor {
+    var supervisor = Supervisor(configuration: .test(reconnectDelay: reconnectDelay))
+    try supervisor.start(now: 0)
+    try supervisor.connected(now: 0)
+    _ = try supervisor.feed(ServerBytes.handshake, now: 0)
+    return supervisor
+}
+
+@Suite struct SupervisorSpec {
+    @Test func connectsWhenStartedAndHandshakesWhenTheTransportIsUp() throws {
+        var supervisor = Supervisor(configuration: .test())
+        #expect(supervisor.state == .stopped)
+        try supervisor.start(now: 0)
+        #expect(supervisor.drain() == [.connect, .state(.connecting)])
+        try supervisor.connected(now: 100)
+        #expect(supervisor.drain() == [.state(.handshaking), .armTimer(100 + Session.helloTimeout)])
+        let effects = try supervisor.feed(ServerBytes.handshake, now: 200)
+        #expect(effects.last == .armTimer(200 + 9_000))
+        #expect(effects.contains(.state(.connected)))
+        #expect(supervisor.state == .connected)
+    }
+
+    @Test func retriesWithADoublingDelayAndReportsOnce() throws {
+        var supervisor = Supervisor(configuration: .test(reconnectDelay: 1_000))
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        var now: UInt64 = 0
+        var delays: [UInt64] = []
+        var reports: [String] = []
+        for _ in 0..<8 {
+            try supervisor.disconnected(now: now, message: "cannot connect: Connection refused")
+            let effects = supervisor.drain()
+            reports += effects.reports
+            guard case .armTimer(let at)? = effects.last else { Issue.record("no retry armed"); return }
+            delays.append(at - now)
+            now = at
+            supervisor.tick(now: now)
+            #expect(supervisor.drain().first == .connect)
+        }
+        #expect(delays == [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000])
+        #expect(reports == ["cannot connect: Connection refused"])
+    }
+
+    @Test func reportsANewSituationAndTheRecovery() throws {
+        var supervisor = try connectedSupervisor()
+        _ = supervisor.drain()
+        try supervisor.disconnected(now: 1_000, message: "EOF")
+        #expect(supervisor.drain().reports == ["connection lost: EOF"])
+        supervisor.tick(now: 2_000)
+        try supervisor.disconnected(now: 2_000, message: "Connection refused")
+        #expect(supervisor.drain().reports == ["Connection refused"])
+        supervisor.tick(now: 4_000)
+        try supervisor.connected(now: 4_000)
+        #expect(try supervisor.feed(ServerBytes.handshake, now: 4_000).reports
+            == ["connected to the server as \"VM-1\""])
+    }
+
+    @Test func startsAgainFromTheShortDelayAfterAWorkingConnection() throws {
+        var supervisor = try connectedSupervisor()
+        try supervisor.disconnected(now: 50_000, message: "EOF")
+        guard case .armTimer(let at)? = supervisor.drain().last else { Issue.record("no retry"); return }
+        #expect(at == 51_000)
+    }
+
+    @Test func closesTheTransportAndRetriesWhenTheServerIsSilent() throws {
+        var supervisor = try connectedSupervisor()
+        _ = supervisor.drain()
+        supervisor.tick(now: 9_000)
+        let effects = supervisor.drain()
+        #expect(effects.contains(.disconnect(.timeout)))
+        #expect(effects.contains(.state(.disconnected)))
+        #expect(effects.last == .armTimer(10_000))
+    }
+
+    @Test func doesNotRetryWhenReconnectingIsDisabled() throws {
+        var supervisor = Supervisor(configuration: .test(reconnectDelay: 0))
+        try supervisor.start(now: 0)
+        try supervisor.disconnected(now: 0, message: "refused")
+        let effects = supervisor.drain()
+        #expect(effects.contains(.state(.stopped)))
+        #expect(!effects.contains { if case .armTimer = $0 { true } else { false } })
+    }
+
+    @Test func shutdownReleasesClosesAndStops() throws {
+        var supervisor = try connectedSupervisor()
+        _ = supervisor.drain()
+        supervisor.shutdown(now: 10)
+        #expect(supervisor.drain() == [.disconnect(.shutdown), .state(.stopped)])
+        supervisor.tick(now: 1_000_000)
+        #expect(supervisor.drain().isEmpty)
+    }
+
+    @Test func refusesCallsInTheWrongState() throws {
+        var supervisor = Supervisor(configuration: .test())
+        #expect(throws: Supervisor.CallError.wrongState) { try supervisor.connected(now: 0) }
+        #expect(throws: Supervisor.CallError.wrongState) { try supervisor.feed([1, 2, 3], now: 0) }
+        #expect(throws: Supervisor.CallError.wrongState) { try supervisor.disconnected(now: 0, message: "") }
+        try supervisor.start(now: 0)
+        #expect(throws: Supervisor.CallError.wrongState) { try supervisor.start(now: 0) }
+    }
+
+    @Test func aStaleTimerDoesNothing() throws {
+        var supervisor = try connectedSupervisor()
+        _ = supervisor.drain()
+        supervisor.tick(now: 5)
+        #expect(supervisor.drain().isEmpty)
+    }
+}

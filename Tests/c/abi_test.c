@@ -1,0 +1,285 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The C API as a host sees it, built against the installed header and .so
+ * (pkg-config barrierclient):
+ *   abi_test FIXTURE [CYCLES]
+ * FIXTURE is a real server's bytes (server-to-client.bin).  CYCLES runs that
+ * many create/feed/free rounds (for valgrind).  Ends with "N passed, N failed".
+ */
+#include <barrierclient.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+#define CHECK(cond) check((cond), #cond, __LINE__)
+
+static void check(int ok, const char *what, int line)
+{
+    if (ok) {
+        passed++;
+    } else {
+        failed++;
+        fprintf(stderr, "FAIL line %d: %s\n", line, what);
+    }
+}
+
+static bc_config test_config(void)
+{
+    bc_config c;
+
+    memset(&c, 0, sizeof(c));
+    c.size = sizeof(c);
+    c.name = "VM-1";
+    c.name_len = 4;
+    c.width = 1920;
+    c.height = 1080;
+    c.keycodes = BC_KEYCODES_AUTO;
+    c.reconnect_ms = 1000;
+    c.clipboard_max = 1 << 20;
+    return c;
+}
+
+/* What a session produced, counted by kind. */
+typedef struct Tally {
+    unsigned kinds[16];
+    size_t sent;
+    size_t clipboard_len;
+    unsigned keys_down, keys_up;
+} Tally;
+
+static void drain(bc_session *s, Tally *t)
+{
+    bc_action a;
+
+    while (bc_session_next_action(s, &a) == 1) {
+        if (a.kind < 16) {
+            t->kinds[a.kind]++;
+        }
+        switch (a.kind) {
+        case BC_ACTION_SEND:
+            t->sent += a.len;
+            break;
+        case BC_ACTION_CLIPBOARD:
+            t->clipboard_len = a.len;
+            break;
+        case BC_ACTION_KEY:
+            if (a.down) {
+                t->keys_down++;
+            } else {
+                t->keys_up++;
+            }
+            break;
+        case BC_ACTION_REPORT:
+        case BC_ACTION_DISCONNECT:
+        case BC_ACTION_TRACE:
+            /* Text is NUL-terminated as well as counted. */
+            check(a.data && a.data[a.len] == 0, "text NUL-terminated", __LINE__);
+            break;
+        }
+    }
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf;
+    long n;
+
+    if (!f) {
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc(n > 0 ? n : 1);
+    *len = fread(buf, 1, n, f);
+    fclose(f);
+    return buf;
+}
+
+/* One whole session: start, connect, the real server's bytes, shutdown. */
+static void run_session(const uint8_t *bytes, size_t len, size_t chunk,
+                        Tally *t)
+{
+    bc_config c = test_config();
+    bc_session *s = NULL;
+    size_t off;
+
+    memset(t, 0, sizeof(*t));
+    if (bc_session_new(&c, &s, NULL) != BC_OK) {
+        failed++;
+        return;
+    }
+    bc_session_start(s, 0);
+    drain(s, t);
+    bc_session_connected(s, 10);
+    drain(s, t);
+    for (off = 0; off < len; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        bc_session_feed(s, bytes + off, n, 20);
+        drain(s, t);
+    }
+    bc_session_shutdown(s, 30);
+    drain(s, t);
+    bc_session_free(s);
+}
+
+static void test_abi(void)
+{
+    CHECK(bc_abi_version() == BC_ABI_VERSION);
+    CHECK(strcmp(bc_strerror(BC_EINVAL), "invalid argument") == 0);
+    CHECK(strcmp(bc_strerror(12345), "unknown error") == 0);
+    CHECK(strcmp(bc_state_name(BC_STATE_ACTIVE), "active") == 0);
+    CHECK(strcmp(bc_state_name(99), "unknown") == 0);
+    CHECK(strcmp(bc_reason_name(BC_REASON_UNKNOWN_NAME), "unknown-name") == 0);
+}
+
+static void test_null_and_garbage(void)
+{
+    bc_config c = test_config();
+    bc_action a;
+    uint64_t garbage[8] = { 0x1234, 0x5678 };
+    bc_session *g = (bc_session *)garbage;
+
+    CHECK(bc_session_new(NULL, NULL, NULL) == BC_EINVAL);
+    CHECK(bc_session_new(&c, NULL, NULL) == BC_EINVAL);
+    CHECK(bc_session_start(NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_connected(NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_feed(NULL, (const uint8_t *)"x", 1, 0) == BC_EINVAL);
+    CHECK(bc_session_tick(NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_disconnected(NULL, 0, NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_shutdown(NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_set_leds(NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_set_absolute(NULL, 1) == BC_EINVAL);
+    CHECK(bc_session_set_clipboard(NULL, 0, NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_next_action(NULL, &a) == BC_EINVAL);
+    CHECK(bc_session_state(NULL) == BC_EINVAL);
+    bc_session_free(NULL);
+    /* A pointer to something that is not a session is refused. */
+    CHECK(bc_session_start(g, 0) == BC_EINVAL);
+    CHECK(bc_session_state(g) == BC_EINVAL);
+    bc_session_free(g);
+}
+
+static void test_bad_configuration(void)
+{
+    bc_session *s = (bc_session *)1;
+    const char *msg = NULL;
+    bc_config c;
+
+    c = test_config();
+    c.width = 0;
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(s == NULL);
+    CHECK(msg && strstr(msg, "width and height"));
+
+    c = test_config();
+    c.name_len = 0;
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "name"));
+
+    c = test_config();
+    c.name_len = 300;
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+
+    c = test_config();
+    c.keycodes = 9;
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "keycodes"));
+
+    c = test_config();
+    c.x = 40000;
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+
+    c = test_config();
+    c.size = 8;
+    CHECK(bc_session_new(&c, &s, &msg) == BC_EINVAL);
+}
+
+static void test_call_order(void)
+{
+    bc_config c = test_config();
+    bc_session *s = NULL;
+    Tally t;
+
+    memset(&t, 0, sizeof(t));
+    CHECK(bc_session_new(&c, &s, NULL) == BC_OK);
+    CHECK(bc_session_state(s) == BC_STATE_STOPPED);
+    CHECK(bc_session_connected(s, 0) == BC_ESTATE);
+    CHECK(bc_session_feed(s, (const uint8_t *)"abcd", 4, 0) == BC_ESTATE);
+    CHECK(bc_session_start(s, 0) == BC_OK);
+    CHECK(bc_session_start(s, 0) == BC_ESTATE);
+    drain(s, &t);
+    CHECK(t.kinds[BC_ACTION_CONNECT] == 1);
+    CHECK(bc_session_state(s) == BC_STATE_CONNECTING);
+    CHECK(bc_session_disconnected(s, 5, "refused", 7) == BC_OK);
+    drain(s, &t);
+    CHECK(t.kinds[BC_ACTION_REPORT] == 1);
+    CHECK(t.kinds[BC_ACTION_ARM_TIMER] == 1);
+    CHECK(bc_session_tick(s, 1005) == BC_OK);
+    drain(s, &t);
+    CHECK(t.kinds[BC_ACTION_CONNECT] == 2);
+    bc_session_free(s);
+}
+
+static void test_real_server_session(const uint8_t *bytes, size_t len)
+{
+    Tally whole, bytewise;
+
+    run_session(bytes, len, len, &whole);
+    run_session(bytes, len, 1, &bytewise);
+    CHECK(whole.kinds[BC_ACTION_DISCONNECT] == 1); /* only the shutdown */
+    CHECK(whole.clipboard_len == 102400);
+    CHECK(whole.kinds[BC_ACTION_CLIPBOARD] == 2);
+    CHECK(whole.keys_down == whole.keys_up);
+    CHECK(whole.sent == bytewise.sent);
+    CHECK(whole.keys_down == bytewise.keys_down);
+    /* hello-back 23 + DINF 22 + 14 keepalive echoes of 8 bytes */
+    CHECK(whole.sent == 23 + 22 + 14 * 8);
+}
+
+static void test_no_signal_handlers(void)
+{
+    struct sigaction sa;
+    int sig, installed = 0;
+
+    for (sig = 1; sig < 32; sig++) {
+        if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL &&
+            sa.sa_handler != SIG_IGN) {
+            installed++;
+        }
+    }
+    CHECK(installed == 0);
+}
+
+int main(int argc, char **argv)
+{
+    size_t len = 0;
+    uint8_t *bytes;
+    long cycles, i;
+
+    if (argc < 2 || !(bytes = read_file(argv[1], &len))) {
+        fprintf(stderr, "usage: abi_test server-to-client.bin [cycles]\n");
+        return 2;
+    }
+    cycles = argc > 2 ? atol(argv[2]) : 0;
+
+    test_abi();
+    test_null_and_garbage();
+    test_bad_configuration();
+    test_call_order();
+    test_real_server_session(bytes, len);
+    test_no_signal_handlers();
+    for (i = 0; i < cycles; i++) {
+        Tally t;
+
+        run_session(bytes, len, 4096, &t);
+    }
+    free(bytes);
+    printf("abi_test: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
