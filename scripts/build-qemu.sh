@@ -7,10 +7,13 @@
 #   $cache/qemu-10.0.2/patched   copy of it with qemu-patch/*.patch applied;
 #                                redone only when the patches change
 #   $cache/qemu-10.0.2/build     QEMU build directory (incremental)
+#   $cache/qemu-10.0.2/barrierclient   the library QEMU is built against and
+#                                finds at run time (rpath); a stable copy so
+#                                that a new library rebuilds only the shim
 #
 # The library comes from `make lib` (build/lib), or from the staged prefix
-# named by BARRIERCLIENT_LIB (a directory holding lib/pkgconfig/barrierclient.pc).
-# Extra configure flags can be given as arguments.
+# named by BARRIERCLIENT_LIB (a directory holding lib/libbarrierclient.so,
+# include/barrierclient.h).  Extra configure flags can be given as arguments.
 set -euo pipefail
 
 start=$(date +%s)
@@ -19,6 +22,7 @@ cache=${BARRIERCLIENT_CACHE:-$HOME/.cache/barrierclient}
 venv="$cache/venv"
 tree="$cache/qemu-10.0.2/patched"
 build="$cache/qemu-10.0.2/build"
+libstage="$cache/qemu-10.0.2/barrierclient"
 
 log() { echo "build-qemu: $*"; }
 
@@ -37,8 +41,23 @@ else
     make -C "$here" lib
     stage="$here/build/lib"
 fi
-pcdir="$stage/lib/pkgconfig"
-[ -f "$pcdir/barrierclient.pc" ] || { log "no $pcdir/barrierclient.pc" >&2; exit 1; }
+for f in lib/libbarrierclient.so include/barrierclient.h; do
+    [ -f "$stage/$f" ] || { log "no $stage/$f" >&2; exit 1; }
+done
+# Copied only when changed: mtimes stay, so ninja recompiles the shim only
+# when the header really changed.
+install -d "$libstage/lib/pkgconfig" "$libstage/include"
+cmp -s "$stage/lib/libbarrierclient.so" "$libstage/lib/libbarrierclient.so" ||
+    install -m 755 "$stage/lib/libbarrierclient.so" "$libstage/lib/libbarrierclient.so"
+cmp -s "$stage/include/barrierclient.h" "$libstage/include/barrierclient.h" ||
+    install -m 644 "$stage/include/barrierclient.h" "$libstage/include/barrierclient.h"
+version=$(sed -n 's/^Version: *//p' "$stage/lib/pkgconfig/barrierclient.pc" 2>/dev/null || true)
+sed -e "s|@PREFIX@|$libstage|" -e "s|@VERSION@|${version:-0}|" "$here/barrierclient.pc.in" \
+    >"$libstage/lib/pkgconfig/barrierclient.pc.new"
+cmp -s "$libstage/lib/pkgconfig/barrierclient.pc.new" "$libstage/lib/pkgconfig/barrierclient.pc" &&
+    rm "$libstage/lib/pkgconfig/barrierclient.pc.new" ||
+    mv "$libstage/lib/pkgconfig/barrierclient.pc.new" "$libstage/lib/pkgconfig/barrierclient.pc"
+pcdir="$libstage/lib/pkgconfig"
 
 # 2. The patched tree, redone when qemu-patch/ changes.
 patches=("$here"/qemu-patch/*.patch)
@@ -85,5 +104,5 @@ PKG_CONFIG_PATH="$pcdir" ninja -C "$build" qemu-system-x86_64
 
 mkdir -p "$here/build"
 ln -sfn "$build/qemu-system-x86_64" "$here/build/qemu-system-x86_64"
-log "build/qemu-system-x86_64 -> $build/qemu-system-x86_64"
+log "build/qemu-system-x86_64 -> $build/qemu-system-x86_64 (library: $stage)"
 log "took $(( $(date +%s) - start )) s"
