@@ -1,35 +1,43 @@
 # barrierclient: build, test, install.  `make help` lists the targets.
 PREFIX ?= /usr/local
-CACHE ?= $(HOME)/.cache/barrierclient
-SWIFT ?= swift
 VERSION := 0.1.0
 
-.PHONY: help deps lib lib-embedded lib-static install test test-swift test-c clean
+.PHONY: help demo deps lib lib-static install qemu test bench-core clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
 	@echo "make test            every test (what .ci/run runs)"
-	@echo "make lib             build/libbarrierclient.so (Embedded Swift) + header + barrierclient.pc"
+	@echo "make lib             build/lib: libbarrierclient.so (Embedded Swift), header, barrierclient.pc"
+	@echo "make lib-static      the same with the Swift runtime linked in statically"
 	@echo "make install PREFIX=/usr/local   install the .so, header and .pc"
+	@echo "make bench-core      decoder and session micro-benchmark"
+
+demo:
+	./scripts/demo.sh
 
 deps:
 	./scripts/setup-deps.sh
 
-# The shipped library: Embedded Swift (libc only).  lib-static is the
-# fallback with the Swift runtime linked in statically.
-lib: lib-embedded
-
-lib-embedded:
+# The shipped library: Embedded Swift (libc only).
+lib:
 	./scripts/build-lib.sh embedded build/lib
 
 lib-static:
 	./scripts/build-lib.sh static build/lib-static
+
+# build/qemu-system-x86_64: QEMU 10.0.2 with qemu-patch/ applied (cached).
+qemu: deps
+	./scripts/build-qemu.sh
 
 install:
 	./scripts/build-lib.sh embedded "$(DESTDIR)$(PREFIX)"
 
 test: deps
 	./scripts/run-tests.sh
+
+bench-core:
+	swift build -c release --product core-bench --scratch-path .build-release
+	.build-release/release/core-bench
 
 clean:
 	rm -rf .build .build-* build

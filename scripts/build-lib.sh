@@ -14,10 +14,10 @@ version=$(sed -n 's/^VERSION := //p' Makefile)
 
 case "$mode" in
 embedded)
-    BARRIERCLIENT_EMBEDDED=1 swift build -c release --scratch-path .build-embedded >&2
+    BARRIERCLIENT_EMBEDDED=1 swift build -c release --product barrierclient --scratch-path .build-embedded >&2
     built=.build-embedded/release/libbarrierclient.so ;;
 static)
-    swift build -c release --scratch-path .build-release >&2
+    swift build -c release --product barrierclient --scratch-path .build-release >&2
     built=.build-release/release/libbarrierclient.so ;;
 *)
     echo "build-lib.sh: mode must be embedded or static" >&2

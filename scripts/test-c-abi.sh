@@ -20,6 +20,14 @@ for mode in embedded static; do
     "$bin" "$fixture" || rc=1
 done
 
+echo "-- the exports' signatures against the header"
+swift build --product barrierclient >/dev/null
+generated=build/exports-generated.h
+swiftc -typecheck -parse-as-library -module-name BarrierClientC \
+    -emit-clang-header-path "$generated" -I .build/debug/Modules \
+    -I Sources/CBarrierABI/include Sources/BarrierClientC/*.swift
+python3 scripts/check-header-drift.py include/barrierclient.h "$generated" || rc=1
+
 echo "-- valgrind, 1000 cycles (embedded)"
 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
     --error-exitcode=9 build/abi_test-embedded "$fixture" 1000 || rc=1

@@ -1,0 +1,172 @@
+"""Fixtures of the end-to-end tests.
+
+Tests marked `qemu` (most of them) need a QEMU binary: $BARRIERCLIENT_QEMU, else
+<repo>/build/qemu-system-x86_64.  Without it they are skipped with one line.
+Every process a test starts (QEMU, barriers, Xvfb) is ended by its pid in a
+finalizer, pass or fail; run directories live under $BARRIERCLIENT_E2E_DIR
+(default /tmp/bc-e2e-<pid>) and are removed after a run where everything passed
+unless BARRIERCLIENT_E2E_KEEP=1.
+"""
+import os
+import shutil
+import sys
+import tempfile
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from harness import qemu as qemu_mod  # noqa: E402
+from harness.barrier_server import BarrierServer  # noqa: E402
+from harness.qemu import Qemu  # noqa: E402
+from harness.scripted_server import ScriptedServer  # noqa: E402
+from harness.session import RealSession  # noqa: E402
+from harness.util import OwnedProcess  # noqa: E402
+
+_BASE = {"dir": None, "failed": False}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "qemu: needs the QEMU binary ($BARRIERCLIENT_QEMU)")
+    config.addinivalue_line("markers", "real_server: needs barriers, Xvfb and xdotool")
+
+
+def pytest_report_header(config):
+    reason = qemu_mod.qemu_missing_reason()
+    return ["qemu: %s" % (qemu_mod.qemu_binary() if reason is None else "MISSING - " + reason)]
+
+
+_SKIPS = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = qemu_mod.qemu_missing_reason()
+    missing_tools = [t for t in ("barriers", "Xvfb", "xdotool") if shutil.which(t) is None]
+    tools_reason = "missing %s (scripts/setup-deps.sh installs them)" % ", ".join(missing_tools)
+    for item in items:
+        if reason and "qemu" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+            _SKIPS[reason] = _SKIPS.get(reason, 0) + 1
+        elif missing_tools and "real_server" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=tools_reason))
+            _SKIPS[tools_reason] = _SKIPS.get(tools_reason, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per reason instead of one per test location."""
+    for reason, n in _SKIPS.items():
+        terminalreporter.write_line("SKIPPED %d tests: %s" % (n, reason), yellow=True)
+
+
+def _is_event_list(v):
+    return isinstance(v, list) and all(isinstance(e, tuple) for e in v)
+
+
+def pytest_assertrepr_compare(op, left, right):
+    """Show both event sequences in full: the point of a failing e2e test."""
+    if op == "==" and _is_event_list(left) and _is_event_list(right):
+        return ["QEMU input events differ",
+                "   got:      %s" % (left,),
+                "   expected: %s" % (right,)]
+    return None
+
+
+def base_dir():
+    if _BASE["dir"] is None:
+        root = os.environ.get("BARRIERCLIENT_E2E_DIR")
+        if root:
+            os.makedirs(root, exist_ok=True)
+            _BASE["dir"] = tempfile.mkdtemp(prefix="run-", dir=root)
+        else:
+            # short path: unix socket paths must stay under 108 bytes
+            _BASE["dir"] = tempfile.mkdtemp(prefix="bc-e2e-", dir="/tmp")
+    return _BASE["dir"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.failed:
+        _BASE["failed"] = True
+
+
+def pytest_sessionfinish(session, exitstatus):
+    OwnedProcess.stop_all()
+    d = _BASE["dir"]
+    if d and not _BASE["failed"] and exitstatus == 0 and os.environ.get("BARRIERCLIENT_E2E_KEEP") != "1":
+        shutil.rmtree(d, ignore_errors=True)
+    elif d:
+        sys.stderr.write("\ne2e run directories kept in %s\n" % d)
+
+
+_counter = [0]
+
+
+def _new_run_dir(name):
+    _counter[0] += 1
+    safe = "".join(c if c.isalnum() else "-" for c in name)[:40]
+    path = os.path.join(base_dir(), "%03d-%s" % (_counter[0], safe))
+    os.makedirs(path)
+    return path
+
+
+@pytest.fixture
+def run_dir(request):
+    return _new_run_dir(request.node.name)
+
+
+@pytest.fixture(scope="module")
+def module_run_dir(request):
+    return _new_run_dir(request.module.__name__)
+
+
+@pytest.fixture
+def qemu_factory(run_dir):
+    """qemu_factory(port, **kw) -> a started Qemu; all are stopped at teardown."""
+    started = []
+
+    def make(port, subdir=None, start=True, **kw):
+        d = run_dir if subdir is None else os.path.join(run_dir, subdir)
+        q = Qemu(d, port, **kw)
+        started.append(q)
+        return q.start() if start else q
+    yield make
+    for q in started:
+        q.stop()
+
+
+@pytest.fixture
+def barrier_server(run_dir):
+    """A started real barriers (TLS off) under its own Xvfb; closed at teardown."""
+    srv = BarrierServer(run_dir)
+    try:
+        srv.start()
+        yield srv
+    finally:
+        srv.close()
+
+
+@pytest.fixture
+def real_session(run_dir):
+    """barriers + QEMU connected to it + a driver; everything ended at teardown."""
+    s = RealSession(run_dir)
+    try:
+        s.start()
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def scripted_server():
+    """scripted_server(on_connect=None, **kw) -> a started ScriptedServer; closed at teardown."""
+    made = []
+
+    def make(**kw):
+        s = ScriptedServer(**kw).start()
+        made.append(s)
+        return s
+    yield make
+    for s in made:
+        s.close()

@@ -1,0 +1,2 @@
+"""End-to-end test harness for barrierclient: a real or scripted Barrier server,
+an X display driven with xdotool, and QEMU with its input trace."""
