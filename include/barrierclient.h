@@ -21,6 +21,8 @@
  *
  * After every call the host drains the queued actions with
  * bc_session_next_action() until it returns 0, and executes them in order.
+ * A host ignores action kinds it does not know: new kinds may be added
+ * without a change of BC_ABI_VERSION (existing ones never change meaning).
  *
  * Conventions:
  *  - Every function is total: NULL, garbage and calls in the wrong order
@@ -56,7 +58,7 @@ enum {
     BC_EINVAL = -1,     /* NULL or malformed argument */
     BC_ESTATE = -2,     /* call not valid in the session's current state */
     BC_ECONFIG = -3,    /* bad configuration value (see bc_session_new) */
-    BC_ENOMEM = -4,     /* a bounded buffer is full */
+    BC_ENOMEM = -4,     /* too large (bc_session_set_clipboard over 16 MiB) */
 };
 
 /* Which physical key codes the server sends (its operating system). */

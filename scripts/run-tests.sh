@@ -20,6 +20,8 @@ run() {
 
 run "swift test (core)" swift test
 run "C ABI (header, .so, valgrind)" ./scripts/test-c-abi.sh
+run "QEMU build (qemu-patch applied)" ./scripts/build-qemu.sh
+run "end to end (real barriers, scripted server, patched QEMU)" ./scripts/run-e2e.sh
 echo
 echo "suites: $passed passed, $failed failed"
 [ "$failed" = 0 ]
