@@ -134,7 +134,11 @@ typedef enum bc_action_kind {
     BC_ACTION_SYNC = 6,
     /* Call bc_session_tick() at time at_ms (replaces the earlier timer). */
     BC_ACTION_ARM_TIMER = 7,
-    /* Start a non-blocking connect to the server. */
+    /* Start a non-blocking connect to the server (TLS handshake included,
+     * when the host does TLS); then report bc_session_connected() or
+     * bc_session_disconnected().  If it takes too long, a DISCONNECT comes
+     * first: the host abandons the attempt, and a late completion of it
+     * must not be reported. */
     BC_ACTION_CONNECT = 8,
     /* Close the transport.  code = bc_reason; data = one-line message
      * (NUL-terminated too).  Also issued after bc_session_disconnected(),

@@ -31,7 +31,7 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         var supervisor = Supervisor(configuration: .test())
         #expect(supervisor.state == .stopped)
         try supervisor.start(now: 0)
-        #expect(supervisor.drain() == [.connect, .state(.connecting)])
+        #expect(supervisor.drain() == [.connect, .state(.connecting), .armTimer(Supervisor.connectTimeout)])
         try supervisor.connected(now: 100)
         #expect(supervisor.drain() == [.state(.handshaking), .armTimer(100 + Session.helloTimeout)])
         let effects = try supervisor.feed(ServerBytes.handshake, now: 200)
@@ -92,9 +92,24 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         #expect(effects.last == .armTimer(10_000))
     }
 
+    @Test func givesUpOnAConnectThatTakesLongerThanTheTimeout() throws {
+        var supervisor = Supervisor(configuration: .test())
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        supervisor.tick(now: Supervisor.connectTimeout - 1)
+        #expect(supervisor.drain().isEmpty)
+        supervisor.tick(now: Supervisor.connectTimeout)
+        #expect(supervisor.drain() == [
+            .report("cannot connect: no connection within 10 s"), .disconnect(.timeout),
+            .state(.disconnected), .armTimer(Supervisor.connectTimeout + 1_000)])
+        // The host's late completion of the abandoned connect is refused.
+        #expect(throws: Supervisor.CallError.wrongState) { try supervisor.connected(now: 10_001) }
+    }
+
     @Test func doesNotRetryWhenReconnectingIsDisabled() throws {
         var supervisor = Supervisor(configuration: .test(reconnectDelay: 0))
         try supervisor.start(now: 0)
+        _ = supervisor.drain()
         try supervisor.disconnected(now: 0, message: "refused")
         let effects = supervisor.drain()
         #expect(effects.contains(.state(.stopped)))

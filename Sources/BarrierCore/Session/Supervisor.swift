@@ -6,8 +6,9 @@ public struct Supervisor {
     private enum Phase {
         /// No transport; reconnect at `retryAt`.
         case disconnected(retryAt: UInt64)
-        /// The host is connecting.
-        case connecting
+        /// The host is connecting (TCP, then TLS when configured); it must be
+        /// done by `deadline`.
+        case connecting(deadline: UInt64)
         /// The transport is up.
         case running(SessionBox)
         /// Shut down, or reconnecting is disabled.
@@ -19,6 +20,11 @@ public struct Supervisor {
         case unreachable
         case closed(CloseReason.Kind)
     }
+
+    /// How long the host may take to connect, TLS handshake included: a
+    /// server that accepts and then stalls (as Deskflow's TLS sometimes does)
+    /// is given up on and tried again.
+    public static let connectTimeout: UInt64 = 10_000
 
     public let configuration: SessionConfiguration
     public private(set) var queue = ActionQueue()
@@ -68,7 +74,7 @@ public struct Supervisor {
         switch phase {
         case .stopped, .disconnected:
             backoff.reset()
-            connect()
+            connect(now: now)
         case .connecting, .running:
             throw .wrongState
         }
@@ -99,7 +105,13 @@ public struct Supervisor {
             withSession { $0.tick(now: now, into: &$1) }
             sessionMayHaveClosed(now: now)
         case .disconnected(let retryAt) where now >= retryAt:
-            connect()
+            connect(now: now)
+        case .connecting(let deadline) where now >= deadline:
+            let reason = CloseReason(.timeout,
+                "cannot connect: no connection within \(Self.connectTimeout / 1000) s")
+            report(.closed(.timeout), reason.message)
+            queue.append(.disconnect(reason))
+            retry(now: now)
         case .disconnected, .connecting, .stopped:
             break
         }
@@ -187,8 +199,8 @@ public struct Supervisor {
         settle()
     }
 
-    private mutating func connect() {
-        phase = .connecting
+    private mutating func connect(now: UInt64) {
+        phase = .connecting(deadline: now.saturatingAdd(Self.connectTimeout))
         queue.append(.connect)
     }
 
@@ -217,7 +229,8 @@ public struct Supervisor {
         switch phase {
         case .running(let box): deadline = box.session.deadline
         case .disconnected(let retryAt): deadline = retryAt
-        case .connecting, .stopped: deadline = nil
+        case .connecting(let limit): deadline = limit
+        case .stopped: deadline = nil
         }
         if let deadline, deadline != armedTimer {
             queue.append(.armTimer(at: deadline))
