@@ -78,6 +78,7 @@ private struct Host {
     var keys: Set<UInt32> = []
     var buttons: Set<UInt32> = []
     var lastState: Int32 = 5
+    var transportOpen = false
 
     mutating func drain() {
         var a = bc_action()
@@ -110,12 +111,17 @@ private struct Host {
                 if a.down == 1 { buttons.insert(a.code) } else { buttons.remove(a.code) }
             case 4:
                 check((0...0x7fff).contains(a.x) && (0...0x7fff).contains(a.y), "abs move \(a.x),\(a.y)")
-            case 5, 6, 7, 8:
+            case 5, 6, 7:
                 break
+            case 8:  // CONNECT: each is closed by exactly one DISCONNECT
+                check(!transportOpen, "connect while the previous transport is open")
+                transportOpen = true
             case 9:  // DISCONNECT
                 check((1...9).contains(a.code), "disconnect reason \(a.code)")
                 check(a.data != nil, "disconnect without a message")
                 check(keys.isEmpty && buttons.isEmpty, "disconnect with keys \(keys.sorted()) held")
+                check(transportOpen, "disconnect without an open transport")
+                transportOpen = false
                 checkCString(bc_reason_name(a.code), "reason name")
             case 10:  // STATE
                 check(a.code <= 5, "state \(a.code)")
@@ -287,6 +293,7 @@ public func fuzzCAPI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     expect(bc_session_shutdown(s, now), [0], "shutdown")
     host.drain()
     check(bc_session_state(s) == 5, "not stopped after shutdown")
+    check(!host.transportOpen, "transport still open after shutdown")
     bc_session_free(s)
     return 0
 }

@@ -52,6 +52,7 @@ private struct Harness {
     var armed: UInt64?
     var armedInThisCall: UInt64?
     var connectPending = false
+    var transportOpen = false
     /// Bytes fed to the current connection, and guest clipboard sizes given.
     var fedSinceConnect = 0
     var guestHeld: [Int] = [0, 0]
@@ -95,12 +96,18 @@ private struct Harness {
                 armed = at
                 armedInThisCall = at
             case .connect:
+                // Each CONNECT is closed by exactly one DISCONNECT: the host
+                // frees its socket there, twice would be a double close.
+                check(!transportOpen, "connect while the previous transport is open")
+                transportOpen = true
                 connectPending = true
             case .disconnect(let reason):
                 check(keys.isEmpty && buttons.isEmpty,
                       "disconnect (\(reason.kind)) with keys \(keys.sorted()) buttons \(buttons.sorted()) held")
                 // The message may be empty: a failed connect passes the host's own (possibly empty) text.
                 check(reason.message.utf8.count < 4096, "disconnect message of \(reason.message.utf8.count) bytes")
+                check(transportOpen, "disconnect without an open transport")
+                transportOpen = false
                 connectPending = false
             case .state(let state):
                 check(state != shownState, "state \(state) announced twice")
@@ -301,5 +308,6 @@ public func fuzzSession(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     h.call { $0.shutdown(now: $1) }
     check(h.keys.isEmpty && h.buttons.isEmpty, "keys or buttons held after the final shutdown")
     check(h.supervisor.state == .stopped, "not stopped after the final shutdown")
+    check(!h.transportOpen, "transport still open after the final shutdown")
     return 0
 }
