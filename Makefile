@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 
-.PHONY: help demo deps lib lib-static install qemu test bench-core clean
+.PHONY: help demo deps lib lib-static install qemu test bench-core fuzz clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
@@ -11,6 +11,7 @@ help:
 	@echo "make lib-static      the same with the Swift runtime linked in statically"
 	@echo "make install PREFIX=/usr/local   install the .so, header and .pc"
 	@echo "make bench-core      decoder and session micro-benchmark"
+	@echo "make fuzz            libFuzzer targets, FUZZ_SECONDS (600) each"
 
 demo:
 	./scripts/demo.sh
@@ -34,6 +35,11 @@ install:
 
 test: deps
 	./scripts/run-tests.sh
+
+# libFuzzer over the session and over the C API (FUZZ_SECONDS per target).
+FUZZ_SECONDS ?= 600
+fuzz:
+	FUZZ_NICE=10 ./scripts/fuzz.sh all $(FUZZ_SECONDS)
 
 bench-core:
 	swift build -c release --product core-bench --scratch-path .build-release

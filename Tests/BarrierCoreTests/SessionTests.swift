@@ -160,6 +160,13 @@ private func connectedSession(_ configuration: SessionConfiguration = .test()) -
         #expect(session.feed(ServerBytes.mouseMove(x: 10, y: 10) + ServerBytes.mouseDown(1)).isEmpty)
     }
 
+    @Test func endsAWheelClickWithExactlyOneSync() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        let effects = session.feed(ServerBytes.message("DMWM") { $0.i16(0); $0.i16(120) })
+        #expect(effects.inputs == [.button(.wheelUp, down: true), .sync, .button(.wheelUp, down: false), .sync])
+    }
+
     @Test func endsEachInputMessageWithOneSync() {
         var session = connectedSession()
         _ = session.feed(ServerBytes.enter())

@@ -322,7 +322,10 @@ public struct Session: Sendable {
         for event in events {
             queue.append(.input(event))
         }
-        queue.append(.input(.sync))
+        // A wheel click already ends with its own sync.
+        if events.last != .sync {
+            queue.append(.input(.sync))
+        }
         events.removeAll(keepingCapacity: true)
     }
 
