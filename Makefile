@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 
-.PHONY: help demo deps lib lib-static install qemu test bench-core fuzz clean
+.PHONY: help demo deps lib lib-static install qemu test bench-core fuzz soak clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
@@ -40,6 +40,10 @@ test: deps
 FUZZ_SECONDS ?= 600
 fuzz:
 	FUZZ_NICE=10 ./scripts/fuzz.sh all $(FUZZ_SECONDS)
+
+# Long end-to-end runs: 1000 object_del/add cycles, 100 server restarts.
+soak: qemu
+	BARRIERCLIENT_SOAK=1 ./scripts/run-e2e.sh -m soak -s
 
 bench-core:
 	swift build -c release --product core-bench --scratch-path .build-release
