@@ -136,20 +136,28 @@ public struct Session: Sendable {
     /// The guest put `text` on its clipboard `id` (0 clipboard, 1 primary).
     /// The server hears of the grab now, and gets the data when the pointer
     /// leaves this screen (or now, when it is elsewhere).
+    /// Windows line endings become LF, as the text format requires.
     public mutating func guestClipboardChanged(id: UInt8, text: [UInt8], into queue: inout ActionQueue) {
+        let seq: UInt32
         switch state {
-        case .active(_, let seq):
-            if outgoingClipboard.grab(id: id, text: text) {
-                queue.send(.grabClipboard(id: id, seq: seq))
-            }
+        case .active(_, let entrySeq):
+            seq = entrySeq
         case .connected:
-            // Not on this screen: the server takes the data at once.
-            if outgoingClipboard.grab(id: id, text: text) {
-                let seq = outgoingClipboard.lastSeq
-                queue.send(.grabClipboard(id: id, seq: seq))
+            seq = outgoingClipboard.lastSeq
+        case .awaitingHello, .handshaking, .closed:
+            return
+        }
+        let text = MarshalledClipboard.unixLineEndings(text)
+        switch outgoingClipboard.grab(id: id, text: text) {
+        case .taken:
+            queue.send(.grabClipboard(id: id, seq: seq))
+            if case .connected = state {
+                // Not on this screen: the server takes the data at once.
                 outgoingClipboard.sendOwned(seq: seq, into: &queue)
             }
-        case .awaitingHello, .handshaking, .closed:
+        case .tooLarge(let limit):
+            queue.append(.trace("guest clipboard \(id) not shared: \(text.count) bytes, limit \(limit)"))
+        case .notShared:
             return
         }
     }
@@ -239,6 +247,8 @@ public struct Session: Sendable {
             case .completed(let id, let data)?:
                 if let text = MarshalledClipboard.text(in: data) {
                     queue.append(.clipboard(id: id, text: text))
+                } else {
+                    queue.append(.trace("dropped server clipboard \(id): not a marshalled clipboard"))
                 }
             case .dropped(let id, .tooLarge(let announced, let limit))?:
                 queue.append(.trace("dropped server clipboard \(id): \(announced) bytes, limit \(limit)"))
