@@ -160,6 +160,16 @@ private func connectedSession(_ configuration: SessionConfiguration = .test()) -
         #expect(session.feed(ServerBytes.mouseMove(x: 10, y: 10) + ServerBytes.mouseDown(1)).isEmpty)
     }
 
+    @Test func closesMotionWithASyncBeforeAnyOtherAction() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        let effects = session.feed(ServerBytes.mouseMove(x: 1, y: 1) + ServerBytes.message("XYZW")
+            + ServerBytes.mouseMove(x: 2, y: 2) + ServerBytes.keepAlive)
+        #expect(effects.map(\.description) == [
+            "input(moveAbsolute(x: 17, y: 30))", "input(sync)", "trace(skipped unknown message XYZW)",
+            "input(moveAbsolute(x: 34, y: 60))", "input(sync)", "send(8 bytes)"])
+    }
+
     @Test func endsAWheelClickWithExactlyOneSync() {
         var session = connectedSession()
         _ = session.feed(ServerBytes.enter())

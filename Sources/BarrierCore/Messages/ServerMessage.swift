@@ -81,6 +81,14 @@ public enum MessageDecodeError: Error, Equatable, Sendable {
 }
 
 extension ServerMessage {
+    /// Pointer motion (DMMV, DMRM): consecutive motion may share one sync.
+    var isMotion: Bool {
+        switch self {
+        case .mouseMove, .mouseRelativeMove: true
+        default: false
+        }
+    }
+
     /// Decodes one frame's payload. Trailing bytes after the known fields are
     /// ignored (Deskflow appends a language string to DKRP).
     public static func decode(_ payload: UnsafeRawBufferPointer) throws(MessageDecodeError) -> ServerMessage {

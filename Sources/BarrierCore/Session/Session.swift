@@ -205,6 +205,10 @@ public struct Session: Sendable {
 
     private mutating func received(_ message: ServerMessage, name: Hello.Name, now: UInt64,
                                    into queue: inout ActionQueue) {
+        // Motion may share a sync with the motion after it, but nothing else
+        // comes between motion and its sync: the host sees every input
+        // batch closed before any other action.
+        if !message.isMotion { settleSync(into: &queue) }
         switch message {
         case .queryInfo:
             let screen = configuration.screen
