@@ -32,6 +32,8 @@ def prototypes(path, generated):
         types = [normalize(ret)]
         if params.strip() != "void":
             for p in params.split(","):
+                # An array parameter is a pointer: `uint8_t out[32]`.
+                p = re.sub(r"(\w+)\s*\[[^\]]*\]\s*$", r"* \1", p.strip())
                 # Drop the parameter name: the last identifier.
                 types.append(normalize(re.sub(r"\b\w+\s*$", "", p.strip())))
         found[name] = types

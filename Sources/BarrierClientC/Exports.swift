@@ -197,3 +197,31 @@ extension Int {
     /// A BC_E* constant (an anonymous C enum, imported as Int) as returned.
     var code: Int32 { Int32(truncatingIfNeeded: self) }
 }
+
+@_cdecl("bc_fingerprint_parse")
+public func bc_fingerprint_parse(
+    _ text: UnsafePointer<CChar>?, _ length: Int, _ out: UnsafeMutablePointer<UInt8>?
+) -> Int32 {
+    guard let out, length >= 0, text != nil || length == 0, length <= 4096 else { return BC_EINVAL.code }
+    let bytes = UnsafeRawBufferPointer(start: text, count: text == nil ? 0 : length)
+    do {
+        let fingerprint = try Fingerprint(parsing: bytes)
+        for (i, b) in fingerprint.bytes.enumerated() { out[i] = b }
+        return BC_OK.code
+    } catch {
+        return BC_EINVAL.code
+    }
+}
+
+@_cdecl("bc_fingerprint_format")
+public func bc_fingerprint_format(
+    _ input: UnsafePointer<UInt8>?, _ out: UnsafeMutablePointer<CChar>?
+) -> Int32 {
+    guard let input, let out,
+          let fingerprint = Fingerprint(bytes: Array(UnsafeBufferPointer(start: input, count: Fingerprint.byteCount)))
+    else { return BC_EINVAL.code }
+    let text = fingerprint.text
+    for (i, c) in text.enumerated() { out[i] = CChar(bitPattern: c) }
+    out[text.count] = 0
+    return Int32(text.count)
+}

@@ -61,6 +61,25 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         #expect(reports == ["cannot connect: Connection refused"])
     }
 
+    @Test func reportsADifferentConnectFailureOnceToo() throws {
+        var supervisor = Supervisor(configuration: .test(reconnectDelay: 1_000))
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        var now: UInt64 = 0
+        var reports: [String] = []
+        for message in ["Connection refused", "Connection refused", "TLS: fingerprint mismatch",
+                        "TLS: fingerprint mismatch", "TLS: fingerprint mismatch"] {
+            try supervisor.disconnected(now: now, message: message)
+            let effects = supervisor.drain()
+            reports += effects.reports
+            guard case .armTimer(let at)? = effects.last else { Issue.record("no retry armed"); return }
+            now = at
+            supervisor.tick(now: now)
+            _ = supervisor.drain()
+        }
+        #expect(reports == ["Connection refused", "TLS: fingerprint mismatch"])
+    }
+
     @Test func reportsANewSituationAndTheRecovery() throws {
         var supervisor = try connectedSupervisor()
         _ = supervisor.drain()

@@ -100,7 +100,8 @@ public struct Session: Sendable {
         case .awaitingHello:
             close(CloseReason(.timeout,
                 "no hello from the server within \(Self.helloTimeout / 1000) s: it is not a Barrier server, "
-                + "or it has TLS on (turn TLS off in the server's settings)"), into: &queue)
+                + "or it probably has TLS on (give input-barrier tls-creds and tls-fingerprint, "
+                + "or turn TLS off in the server's settings)"), into: &queue)
         case .handshaking, .connected, .active:
             close(CloseReason(.timeout,
                 "the server sent no keepalive for \(keepalive.allowedSilence / 1000) s: it is not responding"),

@@ -17,7 +17,9 @@ public struct Supervisor {
 
     /// What a report was about, so the same situation is reported once.
     private enum Situation: Equatable, Sendable {
-        case unreachable
+        /// A connect failed; the host's message tells why (refused, no route,
+        /// TLS handshake, untrusted certificate...): a new why is news.
+        case unreachable(message: [UInt8])
         case closed(CloseReason.Kind)
     }
 
@@ -122,7 +124,7 @@ public struct Supervisor {
     public mutating func disconnected(now: UInt64, message: String) throws(CallError) {
         switch phase {
         case .connecting:
-            report(.unreachable, message)
+            report(.unreachable(message: Array(message.utf8)), message)
             queue.append(.disconnect(CloseReason(.transport, message)))
             retry(now: now)
         case .running:
