@@ -17,40 +17,50 @@ import Testing
         return out
     }
 
-    @Test(arguments: [
-        "v2:sha256:" + hex,
-        "V2:SHA256:" + hex.uppercased(),
-        "sha256:" + hex,
-        hex,
-        hex.uppercased(),
-        colons(hex.uppercased()),
-        colons(hex),
-        "v2:sha256:" + colons(hex),
-        "  v2:sha256:" + hex + "\n",
-        "\t" + colons(hex.uppercased()) + "\r\n",
-    ])
+    static let validForms: [String] = {
+        let upper: String = hex.uppercased()
+        var forms: [String] = []
+        forms.append("v2:sha256:" + hex)
+        forms.append("V2:SHA256:" + upper)
+        forms.append("sha256:" + hex)
+        forms.append(hex)
+        forms.append(upper)
+        forms.append(colons(upper))
+        forms.append(colons(hex))
+        forms.append("v2:sha256:" + colons(hex))
+        forms.append("  v2:sha256:" + hex + "\n")
+        forms.append("\t" + colons(upper) + "\r\n")
+        return forms
+    }()
+
+    @Test(arguments: validForms)
     func parsesTheFormsServersShowAndStore(text: String) throws {
         let fingerprint = try Fingerprint(parsing: Array(text.utf8))
         #expect(fingerprint.bytes == Self.bytes)
     }
 
-    @Test(arguments: [
-        "",
-        "v2:sha256:",
-        String(hex.dropLast()),
-        hex + "0",
-        hex + "00",
-        "v1:sha256:" + hex,
-        "v2:sha1:" + hex,
-        "g" + String(hex.dropFirst()),
-        String(colons(hex).dropLast()),
-        colons(hex) + ":",
-        ":" + colons(hex).dropLast(3),
-        colons(hex).replacingFirstColon(with: "-"),
-        String(hex.prefix(32)) + " " + String(hex.suffix(32)),
+    static let invalidForms: [String] = {
+        let withColons: String = colons(hex)
+        var forms: [String] = []
+        forms.append("")
+        forms.append("v2:sha256:")
+        forms.append(String(hex.dropLast()))
+        forms.append(hex + "0")
+        forms.append(hex + "00")
+        forms.append("v1:sha256:" + hex)
+        forms.append("v2:sha1:" + hex)
+        forms.append("g" + String(hex.dropFirst()))
+        forms.append(String(withColons.dropLast()))
+        forms.append(withColons + ":")
+        forms.append(":" + String(withColons.dropLast(3)))
+        forms.append(withColons.replacingFirstColon(with: "-"))
+        forms.append(String(hex.prefix(32)) + " " + String(hex.suffix(32)))
         // a legacy v1 (SHA-1) line: 20 bytes
-        "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD",
-    ])
+        forms.append("AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD")
+        return forms
+    }()
+
+    @Test(arguments: invalidForms)
     func rejectsAnythingElse(text: String) {
         #expect(throws: Fingerprint.ParseError.malformed) {
             try Fingerprint(parsing: Array(text.utf8))
