@@ -190,6 +190,15 @@ void bc_session_free(bc_session *s);
 int bc_session_start(bc_session *s, uint64_t now_ms);
 /* The transport from BC_ACTION_CONNECT is up (TLS included). */
 int bc_session_connected(bc_session *s, uint64_t now_ms);
+/*
+ * The same, for a TLS transport whose server certificate the host has
+ * verified.  client_fingerprint: the SHA-256 of the certificate the host
+ * presented (BC_FINGERPRINT_LEN bytes), or NULL if it sent none; a server
+ * that then stays silent is reported as not trusting it, with the line to
+ * add to its trusted clients.
+ */
+int bc_session_connected_tls(bc_session *s, uint64_t now_ms,
+                             const uint8_t *client_fingerprint);
 /* Bytes received from the server, in any split. */
 int bc_session_feed(bc_session *s, const uint8_t *data, size_t len,
                     uint64_t now_ms);

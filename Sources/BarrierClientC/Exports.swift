@@ -91,6 +91,18 @@ public func bc_session_connected(_ handle: OpaquePointer?, _ now: UInt64) -> Int
     withSession(handle) { s throws(Supervisor.CallError) in try s.supervisor.connected(now: now) }
 }
 
+@_cdecl("bc_session_connected_tls")
+public func bc_session_connected_tls(
+    _ handle: OpaquePointer?, _ now: UInt64, _ clientFingerprint: UnsafePointer<UInt8>?
+) -> Int32 {
+    let client = clientFingerprint.flatMap {
+        Fingerprint(bytes: Array(UnsafeBufferPointer(start: $0, count: Fingerprint.byteCount)))
+    }
+    return withSession(handle) { s throws(Supervisor.CallError) in
+        try s.supervisor.connected(now: now, transport: .tls(clientCertificate: client))
+    }
+}
+
 @_cdecl("bc_session_feed")
 public func bc_session_feed(
     _ handle: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ now: UInt64
