@@ -23,6 +23,7 @@ SAME_ABI = [
 def prototypes(path, generated):
     text = open(path).read()
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"^\s*#.*$", "", text, flags=re.M)   # #define, #include
     found = {}
     for m in re.finditer(r"([A-Za-z_][\w\s\*]*?)\b(bc_\w+)\s*\(([^;{]*?)\)\s*[A-Z_ ]*;", text, re.S):
         ret, name, params = m.groups()
