@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 
-.PHONY: help demo deps lib lib-static install qemu test bench-core clean
+.PHONY: help demo deps lib lib-static install qemu test bench bench-core fuzz soak clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
@@ -10,7 +10,9 @@ help:
 	@echo "make lib             build/lib: libbarrierclient.so (Embedded Swift), header, barrierclient.pc"
 	@echo "make lib-static      the same with the Swift runtime linked in statically"
 	@echo "make install PREFIX=/usr/local   install the .so, header and .pc"
+	@echo "make bench           stock input-barrier (QEMU 7.2) against ours: throughput, latency, idle, size"
 	@echo "make bench-core      decoder and session micro-benchmark"
+	@echo "make fuzz            libFuzzer targets, FUZZ_SECONDS (600) each"
 
 demo:
 	./scripts/demo.sh
@@ -35,9 +37,26 @@ install:
 test: deps
 	./scripts/run-tests.sh
 
+# libFuzzer over the session and over the C API (FUZZ_SECONDS per target).
+FUZZ_SECONDS ?= 600
+fuzz:
+	FUZZ_NICE=10 ./scripts/fuzz.sh all $(FUZZ_SECONDS)
+
+# Long end-to-end runs: 1000 object_del/add cycles, 100 server restarts.
+soak: qemu
+	BARRIERCLIENT_SOAK=1 ./scripts/run-e2e.sh -m soak -s
+
+bench: deps
+	./scripts/bench.sh
+
 bench-core:
 	swift build -c release --product core-bench --scratch-path .build-release
 	.build-release/release/core-bench
+	./scripts/build-lib.sh embedded build/lib >/dev/null
+	mkdir -p build/bench
+	cc -O2 -Iinclude Benchmarks/CApiBench/capi_bench.c -o build/bench/capi-bench \
+	    -Lbuild/lib/lib -lbarrierclient -Wl,-rpath,$(CURDIR)/build/lib/lib -ldl
+	build/bench/capi-bench
 
 clean:
 	rm -rf .build .build-* build

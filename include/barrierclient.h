@@ -150,7 +150,8 @@ typedef enum bc_action_kind {
      * library reports each situation once, not once per retry. */
     BC_ACTION_REPORT = 11,
     /* The server's clipboard `code` (0 clipboard, 1 primary) is now the
-     * UTF-8 text data[0..len). */
+     * UTF-8 text data[0..len), LF line endings.  len 0: it holds no text
+     * (empty, or only HTML or an image), so the guest's is emptied. */
     BC_ACTION_CLIPBOARD = 12,
     /* A diagnostic line for the host's trace, not an error: data = text
      * (NUL-terminated too), e.g. a skipped unknown message. */

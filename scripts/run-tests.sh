@@ -20,6 +20,7 @@ run() {
 
 run "swift test (core)" swift test
 run "C ABI (header, .so, valgrind)" ./scripts/test-c-abi.sh
+run "fuzzing (libFuzzer, 60 s per target)" ./scripts/fuzz.sh all 60
 run "QEMU build (qemu-patch applied)" ./scripts/build-qemu.sh
 run "end to end (real barriers, scripted server, patched QEMU)" ./scripts/run-e2e.sh
 echo

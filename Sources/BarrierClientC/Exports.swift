@@ -160,8 +160,7 @@ public func bc_session_set_clipboard(
 @_cdecl("bc_session_next_action")
 public func bc_session_next_action(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<bc_action>?) -> Int32 {
     guard let out else { return BC_EINVAL.code }
-    guard let session = SessionHandle.session(handle) else { return BC_EINVAL.code }
-    return session.nextAction(into: out)
+    return SessionHandle.with(handle) { $0.nextAction(into: out) } ?? BC_EINVAL.code
 }
 
 @_cdecl("bc_session_state")
@@ -174,13 +173,14 @@ public func bc_session_state(_ handle: OpaquePointer?) -> Int32 {
 private func withSession(
     _ handle: OpaquePointer?, _ body: (ExportedSession) throws(Supervisor.CallError) -> Void
 ) -> Int32 {
-    guard let session = SessionHandle.session(handle) else { return BC_EINVAL.code }
-    do {
-        try body(session)
-    } catch {
-        return BC_ESTATE.code
-    }
-    return BC_OK.code
+    SessionHandle.with(handle) { (session: ExportedSession) -> Int32 in
+        do throws(Supervisor.CallError) {
+            try body(session)
+        } catch {
+            return BC_ESTATE.code
+        }
+        return BC_OK.code
+    } ?? BC_EINVAL.code
 }
 
 extension StaticString {

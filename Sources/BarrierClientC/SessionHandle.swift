@@ -23,6 +23,16 @@ struct SessionHandle {
         return block.pointee.session.takeUnretainedValue()
     }
 
+    /// Runs `body` on the session without retaining it (the handle keeps it
+    /// alive for the call): no reference counting on the per-action path.
+    /// nil when `handle` is not a live session.
+    static func with<R>(_ handle: OpaquePointer?, _ body: (ExportedSession) -> R) -> R? {
+        guard let handle else { return nil }
+        let block = UnsafeMutablePointer<SessionHandle>(handle)
+        guard block.pointee.magic == liveMagic else { return nil }
+        return block.pointee.session._withUnsafeGuaranteedRef(body)
+    }
+
     static func destroy(_ handle: OpaquePointer?) {
         guard let handle else { return }
         let block = UnsafeMutablePointer<SessionHandle>(handle)

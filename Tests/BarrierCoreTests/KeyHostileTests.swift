@@ -46,7 +46,7 @@ import Testing
 
     @Test(arguments: KeycodeMode.allCases)
     func randomTriplesNeverTrap(mode: KeycodeMode) {
-        var generator = SplitMix64(seed: 0xBA55_1E5)
+        var generator = SplitMix(seed: 0xBA55_1E5)
         var keyboard = Keyboard(mode: mode)
         var events: [InputEvent] = []
         for _ in 0..<200_000 {
@@ -68,18 +68,5 @@ import Testing
         }
         _ = keyboard.releaseAllEvents()
         #expect(keyboard.releaseAllEvents().isEmpty)
-    }
-}
-
-/// A small deterministic generator for property tests (reproducible runs).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -160,11 +160,51 @@ private func connectedSession(_ configuration: SessionConfiguration = .test()) -
         #expect(session.feed(ServerBytes.mouseMove(x: 10, y: 10) + ServerBytes.mouseDown(1)).isEmpty)
     }
 
-    @Test func endsEachInputMessageWithOneSync() {
+    @Test func endsAWheelClickWithExactlyOneSync() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        let effects = session.feed(ServerBytes.message("DMWM") { $0.i16(0); $0.i16(120) })
+        #expect(effects.inputs == [.button(.wheelUp, down: true), .sync, .button(.wheelUp, down: false), .sync])
+    }
+
+    @Test func motionOfOneReadSharesOneSyncAtTheEnd() {
         var session = connectedSession()
         _ = session.feed(ServerBytes.enter())
         let effects = session.feed(ServerBytes.mouseMove(x: 0, y: 0) + ServerBytes.mouseMove(x: 1919, y: 1079))
-        #expect(effects.inputs.filter { $0 == .sync }.count == 2)
+        #expect(effects.inputs == [.moveAbsolute(x: 0, y: 0), .moveAbsolute(x: 0x7fff, y: 0x7fff), .sync])
+    }
+
+    @Test func motionInSeparateReadsIsSyncedInEach() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        #expect(session.feed(ServerBytes.mouseMove(x: 0, y: 0)).inputs == [.moveAbsolute(x: 0, y: 0), .sync])
+        #expect(session.feed(ServerBytes.mouseMove(x: 0, y: 0)).inputs == [.moveAbsolute(x: 0, y: 0), .sync])
+    }
+
+    @Test func aClickInOneReadKeepsASyncBeforeBetweenAndAfter() {
+        // A press and its release in one batch are lost by QEMU's HID
+        // devices; a press must come where the pointer was, not where a
+        // later motion of the same read takes it.
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        let effects = session.feed(ServerBytes.mouseMove(x: 0, y: 0) + ServerBytes.mouseDown(1)
+            + ServerBytes.mouseUp(1) + ServerBytes.mouseMove(x: 1919, y: 1079))
+        #expect(effects.inputs == [
+            .moveAbsolute(x: 0, y: 0), .sync,
+            .button(.left, down: true), .sync,
+            .button(.left, down: false), .sync,
+            .moveAbsolute(x: 0x7fff, y: 0x7fff), .sync,
+        ])
+    }
+
+    @Test func keysKeepASyncEachAndFlushMotionBeforeThem() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        let effects = session.feed(ServerBytes.mouseMove(x: 0, y: 0) + ServerBytes.keyDown(0x61, button: 38)
+            + ServerBytes.keyUp(0x61, button: 38))
+        #expect(effects.inputs.filter { $0 == .sync }.count == 3)
+        #expect(effects.inputs.first == .moveAbsolute(x: 0, y: 0))
+        #expect(effects.inputs.dropFirst().first == .sync)
         #expect(effects.inputs.last == .sync)
     }
 }
@@ -227,11 +267,110 @@ private func connectedSession(_ configuration: SessionConfiguration = .test()) -
         #expect(session.feed(ServerBytes.leave).isEmpty)
     }
 
+    /// A whole DCLP stream carrying `data` as the marshalled clipboard.
+    private func stream(id: UInt8, marshalled data: [UInt8]) -> [UInt8] {
+        ServerBytes.clipboard(id: id, mark: 1, Array(String(data.count).utf8))
+            + ServerBytes.clipboard(id: id, mark: 2, data) + ServerBytes.clipboard(id: id, mark: 3, [])
+    }
+
+    @Test func anEmptyServerClipboardEmptiesTheGuestsText() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        #expect(session.feed(stream(id: 0, marshalled: [0, 0, 0, 0])) == [.clipboard(0, [])])
+    }
+
+    @Test func aServerClipboardWithoutTextEmptiesTheGuestsText() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        // one format: HTML (1), 3 bytes
+        let html: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 3, 0x3C, 0x62, 0x3E]
+        #expect(session.feed(stream(id: 1, marshalled: html)) == [.clipboard(1, [])])
+    }
+
+    @Test func tracesAServerClipboardThatIsNotMarshalled() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        // says one format, then stops
+        #expect(session.feed(stream(id: 0, marshalled: [0, 0, 0, 1, 0, 0]))
+            == [.trace("dropped server clipboard 0: not a marshalled clipboard")])
+        #expect(session.state == .active(.barrier, seq: 1))
+    }
+
+    @Test func sendsTheGuestsClipboardAtOnceWhenThePointerIsElsewhere() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter(seq: 9) + ServerBytes.leave)
+        var queue = ActionQueue()
+        let text = Array("ça".utf8)
+        session.guestClipboardChanged(id: 1, text: text, into: &queue)
+        let data = MarshalledClipboard.marshal(text: text)
+        // CCLP first, then the data, in one write
+        #expect(queue.drain() == [.send(
+            .grabClipboard(id: 1, seq: 9),
+            .clipboard(id: 1, seq: 9, mark: .start, data: Array(String(data.count).utf8)),
+            .clipboard(id: 1, seq: 9, mark: .chunk, data: data),
+            .clipboard(id: 1, seq: 9, mark: .end, data: []))])
+    }
+
+    @Test func sendsTheGuestsTextWithLFLineEndings() {
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter(seq: 3))
+        var queue = ActionQueue()
+        session.guestClipboardChanged(id: 0, text: Array("a\r\nb\rc\r\n".utf8), into: &queue)
+        #expect(queue.drain() == [.send(.grabClipboard(id: 0, seq: 3))])
+        let data = MarshalledClipboard.marshal(text: Array("a\nb\rc\n".utf8))
+        #expect(session.feed(ServerBytes.leave) == [.send(
+            .clipboard(id: 0, seq: 3, mark: .start, data: Array(String(data.count).utf8)),
+            .clipboard(id: 0, seq: 3, mark: .chunk, data: data),
+            .clipboard(id: 0, seq: 3, mark: .end, data: []))])
+    }
+
+    @Test func tracesAGuestClipboardOverTheLimitAndKeepsTheOldOne() {
+        var session = connectedSession(.test(clipboardLimit: 100))
+        _ = session.feed(ServerBytes.enter(seq: 2))
+        var queue = ActionQueue()
+        session.guestClipboardChanged(id: 0, text: [0x41], into: &queue)
+        #expect(queue.drain() == [.send(.grabClipboard(id: 0, seq: 2))])
+        session.guestClipboardChanged(id: 0, text: [UInt8](repeating: 0x42, count: 101), into: &queue)
+        #expect(queue.drain() == [.trace("guest clipboard 0 not shared: 101 bytes, limit 100")])
+        let data = MarshalledClipboard.marshal(text: [0x41])
+        #expect(session.feed(ServerBytes.leave) == [.send(
+            .clipboard(id: 0, seq: 2, mark: .start, data: Array(String(data.count).utf8)),
+            .clipboard(id: 0, seq: 2, mark: .chunk, data: data),
+            .clipboard(id: 0, seq: 2, mark: .end, data: []))])
+    }
+
+    @Test func sharesNothingWhenTheLimitIsZero() {
+        var session = connectedSession(.test(clipboardLimit: 0))
+        _ = session.feed(ServerBytes.enter())
+        var queue = ActionQueue()
+        session.guestClipboardChanged(id: 0, text: [], into: &queue)
+        #expect(queue.drain().isEmpty)
+    }
+
     @Test func respectsTheServerTurningClipboardSharingOff() {
         var session = connectedSession()
         _ = session.feed(ServerBytes.options([("CLPS", 0)]) + ServerBytes.enter())
         var queue = ActionQueue()
         session.guestClipboardChanged(id: 0, text: [0x41], into: &queue)
         #expect(queue.drain().isEmpty)
+    }
+}
+
+@Suite struct MarshalledClipboardSpec {
+    @Test func turnsCRLFIntoLFAndLeavesLoneCRs() {
+        #expect(MarshalledClipboard.unixLineEndings(Array("\r\na\r\r\nb\r".utf8)) == Array("\na\r\nb\r".utf8))
+        let plain = Array("no carriage return\n".utf8)
+        #expect(MarshalledClipboard.unixLineEndings(plain) == plain)
+        #expect(MarshalledClipboard.unixLineEndings([]) == [])
+    }
+
+    @Test func findsTheTextAfterOtherFormats() {
+        let data: [UInt8] = [0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0x3C, 0, 0, 0, 0, 0, 0, 0, 2, 0x68, 0x69]
+        #expect(MarshalledClipboard.text(in: data) == Array("hi".utf8))
+    }
+
+    @Test func rejectsTruncatedAndOversizedFormats() {
+        #expect(MarshalledClipboard.text(in: []) == nil)
+        #expect(MarshalledClipboard.text(in: [0, 0, 0, 1, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]) == nil)
     }
 }

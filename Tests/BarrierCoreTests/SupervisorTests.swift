@@ -80,6 +80,14 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         #expect(reports == ["Connection refused", "TLS: fingerprint mismatch"])
     }
 
+    @Test func neverReportsAnEmptyLine() throws {
+        var supervisor = Supervisor(configuration: .test())
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        try supervisor.disconnected(now: 0, message: "")
+        #expect(supervisor.drain().reports == ["cannot connect to the server"])
+    }
+
     @Test func reportsANewSituationAndTheRecovery() throws {
         var supervisor = try connectedSupervisor()
         _ = supervisor.drain()

@@ -29,6 +29,7 @@ _BASE = {"dir": None, "failed": False}
 def pytest_configure(config):
     config.addinivalue_line("markers", "qemu: needs the QEMU binary ($BARRIERCLIENT_QEMU)")
     config.addinivalue_line("markers", "real_server: needs barriers, Xvfb and xdotool")
+    config.addinivalue_line("markers", "soak: minutes long; runs only with BARRIERCLIENT_SOAK=1")
 
 
 def pytest_report_header(config):
@@ -40,6 +41,11 @@ _SKIPS = {}
 
 
 def pytest_collection_modifyitems(config, items):
+    if os.environ.get("BARRIERCLIENT_SOAK") != "1":
+        soak = [item for item in items if "soak" in item.keywords]
+        if soak:
+            config.hook.pytest_deselected(items=soak)
+            items[:] = [item for item in items if "soak" not in item.keywords]
     reason = qemu_mod.qemu_missing_reason()
     missing_tools = [t for t in ("barriers", "Xvfb", "xdotool") if shutil.which(t) is None]
     tools_reason = "missing %s (scripts/setup-deps.sh installs them)" % ", ".join(missing_tools)

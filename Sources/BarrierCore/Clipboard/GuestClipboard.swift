@@ -23,12 +23,22 @@ struct GuestClipboard: Sendable {
         owned.reduce(0) { $0 &+ ($1?.text.count ?? 0) }
     }
 
-    /// The guest took clipboard `id`; false when it is not to be shared.
-    mutating func grab(id: UInt8, text: [UInt8]) -> Bool {
+    enum Grab: Equatable, Sendable {
+        /// Owned now: the server is to hear of it.
+        case taken
+        /// Sharing is off (CLPS, or a limit of 0), or the id is not 0 or 1.
+        case notShared
+        /// Larger than the limit; not shared.
+        case tooLarge(limit: Int)
+    }
+
+    /// The guest took clipboard `id`.
+    mutating func grab(id: UInt8, text: [UInt8]) -> Grab {
         let index = Int(id)
-        guard sharing, index < owned.count, text.count <= limit else { return false }
+        guard sharing, limit > 0, index < owned.count else { return .notShared }
+        guard text.count <= limit else { return .tooLarge(limit: limit) }
         owned[index] = Owned(text: text, sent: false)
-        return true
+        return .taken
     }
 
     /// Another screen took clipboard `id`.

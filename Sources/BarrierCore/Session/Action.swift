@@ -22,17 +22,45 @@ public enum Action: Sendable {
 
 /// The actions produced by one or more events, in order, with the bytes of
 /// every `send` in one buffer so that consecutive sends become one write.
+///
+/// Input events and sends, nearly all of the traffic, are kept as plain
+/// values (no reference counting when they are queued or taken); the rare
+/// actions that carry text live on the side. Both arrays keep their capacity
+/// from call to call, so a steady stream of input allocates nothing.
 public struct ActionQueue: Sendable {
-    public private(set) var actions: [Action] = []
+    private enum Entry: Sendable {
+        case input(InputEvent)
+        case send(Range<Int>)
+        /// `others[index]`
+        case other(Int)
+    }
+
+    private var entries: [Entry] = []
+    private var others: [Action] = []
     public private(set) var outbox: [UInt8] = []
     private var next = 0
 
-    public init() {}
+    public init() {
+        entries.reserveCapacity(256)
+    }
 
-    public var isEmpty: Bool { next >= actions.count }
+    public var isEmpty: Bool { next >= entries.count }
 
     mutating func append(_ action: Action) {
-        actions.append(action)
+        switch action {
+        case .input(let event):
+            entries.append(.input(event))
+        case .send(let range):
+            entries.append(.send(range))
+        default:
+            entries.append(.other(others.count))
+            others.append(action)
+        }
+    }
+
+    /// Queues one input event (the hot path: no enum with payloads to copy).
+    mutating func append(input event: InputEvent) {
+        entries.append(.input(event))
     }
 
     /// Queues `message` for sending, merged with a send right before it.
@@ -42,26 +70,32 @@ public struct ActionQueue: Sendable {
         let start = w.bytes.count
         message.encode(into: &w)
         outbox = w.bytes
-        if case .send(let previous)? = actions.last, previous.upperBound == start, actions.count > next {
-            actions[actions.count &- 1] = .send(previous.lowerBound..<outbox.count)
+        if case .send(let previous)? = entries.last, previous.upperBound == start, entries.count > next {
+            entries[entries.count &- 1] = .send(previous.lowerBound..<outbox.count)
         } else {
-            actions.append(.send(start..<outbox.count))
+            entries.append(.send(start..<outbox.count))
         }
     }
 
     /// The next action, or nil when all were taken; then the queue empties
     /// itself (keeping its capacity), so it only holds what one call made.
     public mutating func pop() -> Action? {
-        guard next < actions.count else {
-            if !actions.isEmpty {
-                actions.removeAll(keepingCapacity: true)
+        guard next < entries.count else {
+            if !entries.isEmpty {
+                entries.removeAll(keepingCapacity: true)
+                others.removeAll(keepingCapacity: true)
                 outbox.removeAll(keepingCapacity: true)
                 next = 0
             }
             return nil
         }
-        defer { next &+= 1 }
-        return actions[next]
+        let entry = entries[next]
+        next &+= 1
+        switch entry {
+        case .input(let event): return .input(event)
+        case .send(let range): return .send(range)
+        case .other(let index): return others[index]
+        }
     }
 
     /// The bytes of a `send` action.

@@ -36,6 +36,8 @@ public struct Session: Sendable {
     private var outgoingClipboard: GuestClipboard
     /// Input events of the message being handled, before they are queued.
     private var events: [InputEvent] = []
+    /// Pointer motion queued during this read still needs its sync.
+    private var syncOwed = false
     /// Codes skipped because this client does not know them.
     public private(set) var unknownMessages = 0
 
@@ -92,6 +94,7 @@ public struct Session: Sendable {
             return !isClosed
         }
         self.framer = framer
+        settleSync(into: &queue)
         if let failure {
             switch failure {
             case .frameTooLarge(let length):
@@ -160,20 +163,28 @@ public struct Session: Sendable {
     /// The guest put `text` on its clipboard `id` (0 clipboard, 1 primary).
     /// The server hears of the grab now, and gets the data when the pointer
     /// leaves this screen (or now, when it is elsewhere).
+    /// Windows line endings become LF, as the text format requires.
     public mutating func guestClipboardChanged(id: UInt8, text: [UInt8], into queue: inout ActionQueue) {
+        let seq: UInt32
         switch state {
-        case .active(_, let seq):
-            if outgoingClipboard.grab(id: id, text: text) {
-                queue.send(.grabClipboard(id: id, seq: seq))
-            }
+        case .active(_, let entrySeq):
+            seq = entrySeq
         case .connected:
-            // Not on this screen: the server takes the data at once.
-            if outgoingClipboard.grab(id: id, text: text) {
-                let seq = outgoingClipboard.lastSeq
-                queue.send(.grabClipboard(id: id, seq: seq))
+            seq = outgoingClipboard.lastSeq
+        case .awaitingHello, .handshaking, .closed:
+            return
+        }
+        let text = MarshalledClipboard.unixLineEndings(text)
+        switch outgoingClipboard.grab(id: id, text: text) {
+        case .taken:
+            queue.send(.grabClipboard(id: id, seq: seq))
+            if case .connected = state {
+                // Not on this screen: the server takes the data at once.
                 outgoingClipboard.sendOwned(seq: seq, into: &queue)
             }
-        case .awaitingHello, .handshaking, .closed:
+        case .tooLarge(let limit):
+            queue.append(.trace("guest clipboard \(id) not shared: \(text.count) bytes, limit \(limit)"))
+        case .notShared:
             return
         }
     }
@@ -263,6 +274,8 @@ public struct Session: Sendable {
             case .completed(let id, let data)?:
                 if let text = MarshalledClipboard.text(in: data) {
                     queue.append(.clipboard(id: id, text: text))
+                } else {
+                    queue.append(.trace("dropped server clipboard \(id): not a marshalled clipboard"))
                 }
             case .dropped(let id, .tooLarge(let announced, let limit))?:
                 queue.append(.trace("dropped server clipboard \(id): \(announced) bytes, limit \(limit)"))
@@ -343,14 +356,41 @@ public struct Session: Sendable {
         }
     }
 
-    /// Queues the events of one message, closed by one sync.
+    /// Queues the events of one message, closed by a sync.
+    ///
+    /// Pointer motion alone is the exception: consecutive motion messages of
+    /// one read share one sync, queued when something else comes or at the
+    /// end of the read (settleSync). The guest sees the same thing (an
+    /// absolute pointer keeps the last position of a batch, a relative one
+    /// the sum of the deltas), at a fraction of the cost for a busy stream.
+    /// Buttons and keys keep a sync of their own, before and after: a press
+    /// and its release in one batch would be lost, and a press must come at
+    /// the position that preceded it, not at a later one.
     private mutating func flushInput(into queue: inout ActionQueue) {
         guard !events.isEmpty else { return }
-        for event in events {
-            queue.append(.input(event))
+        var motionOnly = true
+        for event in events where !event.isMotion {
+            motionOnly = false
+            break
         }
-        queue.append(.input(.sync))
+        if !motionOnly { settleSync(into: &queue) }
+        for event in events {
+            queue.append(input: event)
+        }
+        if motionOnly {
+            syncOwed = true
+        } else if events.last != .sync {
+            // (A wheel click already ends with its own sync.)
+            queue.append(input: .sync)
+        }
         events.removeAll(keepingCapacity: true)
+    }
+
+    /// Queues the sync that motion of this read still waits for.
+    private mutating func settleSync(into queue: inout ActionQueue) {
+        guard syncOwed else { return }
+        syncOwed = false
+        queue.append(input: .sync)
     }
 
     private mutating func releaseHeld(into queue: inout ActionQueue) {
@@ -375,5 +415,15 @@ public struct Session: Sendable {
         framer.reset()
         incomingClipboard.reset()
         state = .closed(reason)
+    }
+}
+
+extension InputEvent {
+    /// Pointer motion: what may share a sync with the motion after it.
+    var isMotion: Bool {
+        switch self {
+        case .moveAbsolute, .moveRelative: true
+        case .key, .button, .sync: false
+        }
     }
 }

@@ -129,6 +129,7 @@ public struct Supervisor {
     public mutating func disconnected(now: UInt64, message: String) throws(CallError) {
         switch phase {
         case .connecting:
+            let message = message.isEmpty ? "cannot connect to the server" : message
             report(.unreachable(message: Array(message.utf8)), message)
             queue.append(.disconnect(CloseReason(.transport, message)))
             retry(now: now)

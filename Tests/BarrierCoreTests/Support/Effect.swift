@@ -74,3 +74,21 @@ extension Array where Element == Effect {
 
     var sentBytes: [UInt8] { flatMap { (e: Effect) -> [UInt8] in if case .send(let b) = e { b } else { [] } } }
 }
+
+extension Array where Element == Effect {
+    /// What the guest and the server get, independent of how the reads were
+    /// split: motion of one read shares one sync (Session.flushInput), so a
+    /// sync that only separates two motions is dropped, and the input and
+    /// the rest (sends, clipboards, ...) are compared each in its own order.
+    var chunkingIndependent: (inputs: [InputEvent], others: [Effect]) {
+        var inputs: [InputEvent] = []
+        for event in self.inputs {
+            if event.isMotion, inputs.last == .sync, inputs.dropLast().last?.isMotion == true {
+                inputs.removeLast()
+            }
+            inputs.append(event)
+        }
+        let others = filter { if case .input = $0 { false } else { true } }.mergingSends
+        return (inputs, others)
+    }
+}

@@ -12,8 +12,9 @@ from .qemu import INPUT, Qemu
 
 
 class RealSession:
-    def __init__(self, run_dir, tls=False, qemu_binary=None):
+    def __init__(self, run_dir, tls=False, qemu_binary=None, qemu_args=()):
         self.server = BarrierServer(run_dir, tls=tls)
+        self.qemu_args = list(qemu_args)
         self.qemu = None
         self.driver = None
         self.run_dir = run_dir
@@ -25,7 +26,7 @@ class RealSession:
         self.driver = Driver(self.server)
         mark = self.server.log_mark()
         self.qemu = Qemu(self.run_dir, self.server.port, name=self.server.client_name,
-                         binary=self.qemu_binary).start()
+                         binary=self.qemu_binary, extra_args=self.qemu_args).start()
         self.server.wait_client_connected(connect_timeout, since=mark)
         return self
 

@@ -1,0 +1,522 @@
+#!/usr/bin/env python3
+"""QEMU-level benchmark: Debian's stock input-barrier (QEMU 7.2) against ours
+(QEMU 10.0.2 + libbarrierclient), driven by the same scripted loopback server
+(Tests/e2e/harness/scripted_server.py), interleaved, several rounds.
+
+    python3 Benchmarks/qemu-bench/bench.py [--rounds N] [--quick]
+
+Figures (medians over rounds; see README.md, "Performance"):
+  throughput  bursts of 1 000 / 20 000 / 1 000 000 mixed messages (moves, keys,
+              wheel), timed from the first byte sent to the echo of the CALV
+              sent right after the burst.  A client whose socket makes no
+              progress for STALL_S seconds has stalled (it is restarted).
+  latency     server send time (CLOCK_REALTIME) -> QEMU input_event_* trace
+              timestamp (log backend, -msg timestamp=on: gettimeofday), single
+              events; and the CALV round trip.  p50 / p99.
+  idle        CPU (utime+stime, /proc/PID/stat) and wakeups (voluntary +
+              involuntary context switches of the main-loop thread,
+              /proc/PID/status) over IDLE_S seconds connected, CALV every 3 s;
+              a QEMU without the object runs alongside as the baseline.
+  size        stripped libbarrierclient.so; RSS with and without the object.
+
+Writes build/bench/results.json.
+"""
+import argparse
+import fcntl
+import json
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "e2e"))
+
+from harness import scripted_server as ss  # noqa: E402
+from harness.qemu import Qemu  # noqa: E402
+from harness.util import wait_until  # noqa: E402
+
+STOCK_BIN = "/usr/bin/qemu-system-x86_64"
+OURS_BIN = os.environ.get("BARRIERCLIENT_QEMU") or os.path.join(ROOT, "build", "qemu-system-x86_64")
+LIB = os.path.join(ROOT, "build", "lib", "lib", "libbarrierclient.so")
+OUT_DIR = os.path.join(ROOT, "build", "bench")
+
+SIZES = (1_000, 20_000, 1_000_000)
+REPEAT = {1_000: 5, 20_000: 2}   # bursts per round (a stall ends the round's try)
+STALL_S = 2.0          # no progress for this long = the client stopped reading
+IDLE_S = 30.0
+KEEPALIVE_S = 3.0
+SIOCOUTQ = 0x5411      # TIOCOUTQ: bytes not yet acknowledged by the peer
+WIDTH, HEIGHT = 1920, 1080
+
+
+def log(*a):
+    print("bench:", *a, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Streams
+# ---------------------------------------------------------------------------
+def mixed_burst(n):
+    """n mixed messages: per 10, 6 moves, a key down and up, 2 wheel steps."""
+    block = []
+    for i in range(1000):
+        k = i % 10
+        if k < 6:
+            block.append(ss.dmmv(100 + (i * 7) % (WIDTH - 200), 100 + (i * 3) % (HEIGHT - 200)))
+        elif k == 6:
+            block.append(ss.dkdn(0x61, 0, 38))
+        elif k == 7:
+            block.append(ss.dkup(0x61, 0, 38))
+        else:
+            block.append(ss.dmwm(0, 120 if k == 8 else -120))
+    whole, rest = divmod(n, len(block))
+    return b"".join(block) * whole + b"".join(block[:rest])
+
+
+# ---------------------------------------------------------------------------
+# One client under test: a QEMU and its server connection
+# ---------------------------------------------------------------------------
+class BenchQemu(Qemu):
+    """The harness's QEMU launcher with the bench's command line: only the
+    object under test, input traces with wall-clock timestamps (off until
+    the latency phase), a monitor for mouse_set."""
+
+    def command(self):
+        argv = [self.binary, "-machine", "pc,accel=tcg", "-m", "32", "-L", "/usr/share/seabios",
+                "-display", "none", "-nodefaults",
+                "-device", "qemu-xhci", "-device", "usb-tablet", "-device", "usb-kbd",
+                "-msg", "timestamp=on", "-trace", "input_event_*",
+                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        if self.with_object:
+            argv += ["-object", self.object_props()]
+        return argv
+
+    def trace_input(self, on):
+        self.qmp.execute("trace-event-set-state", name="input_event_*", enable=on)
+
+
+class Client:
+    def __init__(self, kind, server, run_dir):
+        self.kind = kind                  # "stock" or "ours"
+        self.server = server
+        self.run_dir = run_dir
+        self.qemu = None
+        self.conn = None
+        self.lock = threading.Lock()      # held while measuring: no keepalive then
+        self.restarts = 0
+
+    @property
+    def binary(self):
+        return STOCK_BIN if self.kind == "stock" else OURS_BIN
+
+    def start(self):
+        d = os.path.join(self.run_dir, "%s-%d" % (self.kind, self.restarts))
+        self.qemu = BenchQemu(d, port=self.server.port, binary=self.binary,
+                              object_extra={"width": WIDTH, "height": HEIGHT})
+        self.qemu.start()
+        self.qemu.trace_input(False)
+        self.conn = self.server.accept(timeout=20)
+        self.conn.handshake()
+        self.conn.send(ss.cinn(WIDTH // 2, HEIGHT // 2, seq=1))
+        self.conn.sync(10)
+        self.last_keepalive = time.monotonic()
+        return self
+
+    def stop(self):
+        if self.conn:
+            self.conn.close()
+        if self.qemu:
+            self.qemu.stop()
+        self.conn = self.qemu = None
+
+    def restart(self):
+        self.stop()
+        self.restarts += 1
+        # a connection the old QEMU made (a reconnect) must not be taken for the new one's
+        while not self.server._pending.empty():
+            self.server._pending.get_nowait().close()
+        self.start()
+
+    def keepalive_if_due(self):
+        with self.lock:
+            if self.conn and time.monotonic() - self.last_keepalive >= KEEPALIVE_S:
+                try:
+                    self.conn.sync(5)
+                except Exception:  # noqa: BLE001 - a stalled client; dealt with by the burst
+                    pass
+                self.last_keepalive = time.monotonic()
+
+    def drain(self):
+        while True:
+            try:
+                self.conn.inbox.get_nowait()
+            except Exception:  # noqa: BLE001 - queue.Empty
+                return
+
+    # ---- throughput ---------------------------------------------------------
+    def burst(self, data, n):
+        """Messages/s until the CALV after the burst is echoed, or None (stall)."""
+        with self.lock:
+            conn = self.conn
+            self.drain()
+            payload = data + ss.calv()
+            sent = [0]
+            err = []
+            started = []
+
+            def sender():
+                try:
+                    view = memoryview(payload)
+                    started.append(time.monotonic())
+                    while sent[0] < len(view):
+                        sent[0] += conn.sock.send(view[sent[0]:sent[0] + 262144])
+                except OSError as e:
+                    err.append(e)
+            t0 = time.monotonic()
+            th = threading.Thread(target=sender, daemon=True)
+            th.start()
+            last_progress, last_t = -1, time.monotonic()
+            result = None
+            while True:
+                try:
+                    m = conn.inbox.get(timeout=0.05)
+                except Exception:  # noqa: BLE001 - queue.Empty
+                    m = None
+                if m is not None and m.code == "CALV":
+                    # from the first byte handed to the kernel to the echo
+                    result = n / (m.time - (started[0] if started else t0))
+                    break
+                outq = struct.unpack("i", fcntl.ioctl(conn.sock.fileno(), SIOCOUTQ, b"\0\0\0\0"))[0]
+                progress = sent[0] - outq
+                now = time.monotonic()
+                if progress != last_progress:
+                    last_progress, last_t = progress, now
+                elif now - last_t > STALL_S or err or conn.closed_by_peer.is_set():
+                    break
+            self.last_keepalive = time.monotonic()
+        if result is None:
+            log("%s stalled on a %d-message burst (%d of %d bytes consumed); restarting it"
+                % (self.kind, n, max(0, last_progress), len(payload)))
+            self.restart()
+            th.join(5)
+        else:
+            th.join(5)
+        return result
+
+    # ---- latency --------------------------------------------------------------
+    def event_latency(self, samples):
+        """Microseconds from send to the first input_event_* trace line."""
+        out = []
+        q = self.qemu
+        rx = re.compile(r"(\d+)@(\d+)\.(\d{6}):input_event_(\w+)")
+        with self.lock:
+            q.trace_input(True)
+            self.conn.sync(5)
+            with open(q.stderr_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                buf = b""
+                for i in range(samples):
+                    if i % 2 == 0:
+                        m = ss.dmmv(200 + (i * 13) % 1500, 300 + (i * 7) % 500)
+                    else:
+                        m = ss.dkdn(0x61, 0, 38) if (i // 2) % 2 == 0 else ss.dkup(0x61, 0, 38)
+                    t_send = time.time()
+                    self.conn.sock.sendall(m)
+                    deadline = time.monotonic() + 2.0
+                    ts = None
+                    while ts is None and time.monotonic() < deadline:
+                        chunk = f.read()
+                        if not chunk:
+                            time.sleep(0.0002)
+                            continue
+                        buf += chunk
+                        lines = buf.split(b"\n")
+                        buf = lines.pop()
+                        for line in lines:
+                            mm = rx.search(line.decode("ascii", "replace"))
+                            if mm and ts is None:
+                                ts = int(mm.group(2)) + int(mm.group(3)) / 1e6
+                    # the rest of this event's lines (second axis, sync) arrive
+                    # before the next send: let them, then forget them
+                    time.sleep(random.uniform(0.003, 0.008))
+                    buf = b""
+                    f.read()
+                    if ts is not None:
+                        out.append((ts - t_send) * 1e6)
+            q.trace_input(False)
+            self.conn.sync(5)
+            self.last_keepalive = time.monotonic()
+        return out
+
+    def keepalive_rtt(self, samples):
+        out = []
+        with self.lock:
+            self.drain()
+            for _ in range(samples):
+                t0 = time.monotonic()
+                self.conn.sock.sendall(ss.calv())
+                while True:
+                    m = self.conn.inbox.get(timeout=5)
+                    if m.code == "CALV":
+                        break
+                out.append((m.time - t0) * 1e6)
+                time.sleep(random.uniform(0.002, 0.006))
+            self.last_keepalive = time.monotonic()
+        return out
+
+
+# ---------------------------------------------------------------------------
+# /proc
+# ---------------------------------------------------------------------------
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK   # utime, stime
+
+
+def ctx_switches(pid):
+    v = n = 0
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("voluntary_ctxt_switches:"):
+                v = int(line.split()[1])
+            elif line.startswith("nonvoluntary_ctxt_switches:"):
+                n = int(line.split()[1])
+    return v + n
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def pct(values, p):
+    if not values:
+        return None
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, int(round(p / 100.0 * (len(s) - 1)))))
+    return s[k]
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+# ---------------------------------------------------------------------------
+# Machine
+# ---------------------------------------------------------------------------
+def machine():
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {"nproc": os.cpu_count(), "cpu": model, "kernel": platform.release(),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "stock": subprocess.run([STOCK_BIN, "--version"], capture_output=True, text=True)
+            .stdout.splitlines()[0],
+            "ours": subprocess.run([OURS_BIN, "--version"], capture_output=True, text=True)
+            .stdout.splitlines()[0]}
+
+
+def stripped_size(path):
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "lib.so")
+        subprocess.run(["strip", "-o", out, path], check=True)
+        return os.path.getsize(out)
+
+
+# ---------------------------------------------------------------------------
+# Phases
+# ---------------------------------------------------------------------------
+def phase_throughput(clients, rounds, sizes, bursts):
+    res = {c.kind: {n: [] for n in sizes} for c in clients}
+    for r in range(rounds):
+        order = clients if r % 2 == 0 else list(reversed(clients))
+        for n in sizes:
+            for c in order:
+                for other in clients:
+                    other.keepalive_if_due()
+                # small bursts are short: a few back to back, their median
+                runs = []
+                for _ in range(REPEAT.get(n, 1)):
+                    runs.append(c.burst(bursts[n], n))
+                    if runs[-1] is None:
+                        break
+                rate = None if None in runs else median(runs)
+                res[c.kind][n].append(rate)
+                log("round %d: %s %7d msgs: %s" % (r + 1, c.kind, n,
+                    "STALL" if rate is None else "%.0f msg/s" % rate))
+    return res
+
+
+def phase_latency(clients, rounds, samples):
+    ev = {c.kind: [] for c in clients}
+    ka = {c.kind: [] for c in clients}
+    for r in range(rounds):
+        order = clients if r % 2 == 0 else list(reversed(clients))
+        for c in order:
+            ev[c.kind] += c.event_latency(samples)
+            ka[c.kind] += c.keepalive_rtt(samples)
+        log("latency round %d done" % (r + 1))
+    return ev, ka
+
+
+def phase_idle(server, run_dir, seconds):
+    """Four QEMUs at once: stock and ours, each with and without the object."""
+    procs = {}
+    clients = []
+    try:
+        for kind in ("stock", "ours"):
+            c = Client(kind, server, os.path.join(run_dir, "idle"))
+            c.restarts = 100
+            c.start()
+            clients.append(c)
+            procs[kind] = c.qemu
+            bare = BenchQemu(os.path.join(run_dir, "idle", kind + "-bare"), port=0,
+                             binary=c.binary, with_object=False)
+            bare.start()
+            procs[kind + "-bare"] = bare
+        time.sleep(1.0)
+        before = {k: (cpu_seconds(q.pid), ctx_switches(q.pid)) for k, q in procs.items()}
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            for c in clients:
+                c.keepalive_if_due()
+            time.sleep(0.05)
+        after = {k: (cpu_seconds(q.pid), ctx_switches(q.pid)) for k, q in procs.items()}
+        elapsed = time.monotonic() - t0
+        out = {}
+        for k, q in procs.items():
+            out[k] = {"cpu_ms": round((after[k][0] - before[k][0]) * 1000, 1),
+                      "wakeups": after[k][1] - before[k][1],
+                      "rss_kb": rss_kb(q.pid), "seconds": round(elapsed, 1)}
+        for c in clients:
+            out[c.kind]["keepalives"] = c.conn.count("CALV")
+        return out
+    finally:
+        for c in clients:
+            c.stop()
+        for k, q in procs.items():
+            if k.endswith("-bare"):
+                q.stop()
+
+
+# ---------------------------------------------------------------------------
+def fmt_rate(v):
+    return "stall" if v is None else "%.0f k/s" % (v / 1e3)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--latency-rounds", type=int, default=3)
+    ap.add_argument("--samples", type=int, default=150)
+    ap.add_argument("--idle", type=float, default=IDLE_S)
+    ap.add_argument("--only", default="throughput,latency,idle")
+    args = ap.parse_args()
+    phases = args.only.split(",")
+
+    for b in (STOCK_BIN, OURS_BIN):
+        if not os.access(b, os.X_OK):
+            sys.exit("bench: %s missing (make bench builds and installs it)" % b)
+    os.makedirs(OUT_DIR, exist_ok=True)
+    run_dir = tempfile.mkdtemp(prefix="qemu-bench.", dir=OUT_DIR)
+    results = {"machine": machine(), "note": "shared machine: other builds and tests ran at the same time"}
+    log("machine: %s" % results["machine"])
+
+    server = ss.ScriptedServer().start()
+    clients = []
+    try:
+        if "throughput" in phases or "latency" in phases:
+            bursts = {n: mixed_burst(n) for n in SIZES}
+            clients = [Client("stock", server, run_dir).start(), Client("ours", server, run_dir).start()]
+        if "throughput" in phases:
+            tp = phase_throughput(clients, args.rounds, SIZES, bursts)
+            results["throughput"] = {
+                k: {str(n): {"median_msgs_per_s": median([v for v in vs if v is not None]),
+                             "stalls": sum(1 for v in vs if v is None), "runs": len(vs),
+                             "all": vs}
+                    for n, vs in d.items()} for k, d in tp.items()}
+        if "latency" in phases:
+            ev, ka = phase_latency(clients, args.latency_rounds, args.samples)
+            results["latency_us"] = {
+                k: {"event_p50": pct(ev[k], 50), "event_p99": pct(ev[k], 99), "event_n": len(ev[k]),
+                    "calv_rtt_p50": pct(ka[k], 50), "calv_rtt_p99": pct(ka[k], 99), "calv_n": len(ka[k])}
+                for k in ev}
+        for c in clients:
+            c.stop()
+        clients = []
+        if "idle" in phases:
+            results["idle"] = phase_idle(server, run_dir, args.idle)
+        results["size"] = {"stripped_so_bytes": stripped_size(LIB)}
+    finally:
+        for c in clients:
+            c.stop()
+        server.close()
+
+    with open(os.path.join(OUT_DIR, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    report(results)
+
+
+def ratio(a, b, higher_better=True):
+    if a is None or b is None or a == 0 or b == 0:
+        return "-"
+    return "%.1fx" % ((a / b) if higher_better else (b / a))
+
+
+def report(r):
+    rows = []
+    tp = r.get("throughput")
+    if tp:
+        for n in SIZES:
+            s, o = tp["stock"][str(n)], tp["ours"][str(n)]
+            sv = None if s["stalls"] == s["runs"] else s["median_msgs_per_s"]
+            ov = None if o["stalls"] == o["runs"] else o["median_msgs_per_s"]
+            sdesc = fmt_rate(sv) + ("" if not s["stalls"] else " (%d/%d stalled)" % (s["stalls"], s["runs"]))
+            odesc = fmt_rate(ov) + ("" if not o["stalls"] else " (%d/%d stalled)" % (o["stalls"], o["runs"]))
+            rr = "stock stalls" if sv is None and ov is not None else ratio(ov, sv)
+            rows.append(("throughput, %d-message burst" % n, sdesc, odesc, rr))
+    lat = r.get("latency_us")
+    if lat:
+        for key, label in (("event_p50", "event latency p50"), ("event_p99", "event latency p99"),
+                           ("calv_rtt_p50", "CALV round trip p50"), ("calv_rtt_p99", "CALV round trip p99")):
+            s, o = lat["stock"][key], lat["ours"][key]
+            rows.append((label, "%.0f µs" % s, "%.0f µs" % o, ratio(s, o)))
+    idle = r.get("idle")
+    if idle:
+        for key, label in (("cpu_ms", "idle CPU, 30 s (process)"), ("wakeups", "idle wakeups, 30 s (main thread)")):
+            s, o = idle["stock"][key], idle["ours"][key]
+            sb, ob = idle["stock-bare"][key], idle["ours-bare"][key]
+            rows.append((label, "%s (no object: %s)" % (s, sb), "%s (no object: %s)" % (o, ob), "-"))
+        rows.append(("RSS", "%d KiB (no object: %d)" % (idle["stock"]["rss_kb"], idle["stock-bare"]["rss_kb"]),
+                     "%d KiB (no object: %d)" % (idle["ours"]["rss_kb"], idle["ours-bare"]["rss_kb"]), "-"))
+    rows.append(("stripped libbarrierclient.so", "-", "%d KiB" % (r["size"]["stripped_so_bytes"] // 1024), "-"))
+    w = [max(len(str(row[i])) for row in rows + [("figure", "stock 7.2", "ours", "ours vs stock")]) for i in range(4)]
+    line = "| " + " | ".join("%-*s" % (w[i], h) for i, h in enumerate(("figure", "stock 7.2", "ours", "ours vs stock"))) + " |"
+    print(line)
+    print("|" + "|".join("-" * (x + 2) for x in w) + "|")
+    for row in rows:
+        print("| " + " | ".join("%-*s" % (w[i], row[i]) for i in range(4)) + " |")
+
+
+if __name__ == "__main__":
+    main()

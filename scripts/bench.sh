@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make bench: the stock input-barrier (Debian's QEMU 7.2) against ours
+# (QEMU 10.0.2 + libbarrierclient), same scripted loopback server, same run,
+# interleaved rounds; medians and ratios on stdout, everything in
+# build/bench/results.json.  See README.md, "Performance".
+#
+# Usage: scripts/bench.sh [bench.py args...]   e.g. --rounds 3 --idle 10
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cache=${BARRIERCLIENT_CACHE:-$HOME/.cache/barrierclient}
+cd "$here"
+
+# The stock client: Debian's qemu-system-x86 7.2 (not needed by the tests).
+if ! dpkg-query -W -f='${Status}' qemu-system-x86 2>/dev/null | grep -q "ok installed"; then
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    echo "bench: installing Debian's qemu-system-x86 (the stock client)"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq qemu-system-x86 >/dev/null
+fi
+
+# Ours: the library (make lib) and the patched QEMU (incremental).
+[ -x "$cache/venv/bin/python3" ] || ./scripts/setup-deps.sh
+./scripts/build-qemu.sh
+
+# The shipped library through its C API (throughput, allocations).
+mkdir -p build/bench
+cc -O2 -Iinclude Benchmarks/CApiBench/capi_bench.c -o build/bench/capi-bench \
+    -Lbuild/lib/lib -lbarrierclient -Wl,-rpath,"$here/build/lib/lib" -ldl
+./build/bench/capi-bench | tee build/bench/capi-bench.txt
+
+exec "$cache/venv/bin/python3" Benchmarks/qemu-bench/bench.py "$@"
