@@ -211,10 +211,12 @@ def test_unpinned_server_is_refused_with_one_line_holding_its_fingerprint(run_di
         q = tls_qemu(run_dir, srv.port, client_cert[0], WRONG_FP if given == "wrong" else None,
                      extra={"reconnect-ms": 100}).start()
         # several attempts, each one refused after the handshake
-        # (barriers itself sometimes stalls a handshake: the client then gives
-        # up after 10 s and retries, so allow for one)
-        wait_until(lambda: len(barrier_events(q, "input_barrier_tls_error")) >= 4, 20 + CONNECT_TIMEOUT,
-                   lambda: "4 refused TLS attempts; QEMU stderr:\n" + q.stderr_tail())
+        # Several attempts, at least 3 of them refused.  barriers itself often
+        # stalls the handshake that follows a refused one (its log shows
+        # "failed to accept secure socket" 10 s later): the client gives up on
+        # such a connect after 10 s and retries, which the deadline allows for.
+        wait_until(lambda: len(barrier_events(q, "input_barrier_tls_error")) >= 3, 15 + 3 * CONNECT_TIMEOUT,
+                   lambda: "3 refused TLS attempts; QEMU stderr:\n" + q.stderr_tail())
         lines = error_lines(q, "refusing")
         assert len(lines) == 1, "expected exactly one error line, got:\n" + "\n".join(error_lines(q))
         others = [l for l in error_lines(q) if l not in lines and "no connection within 10 s" not in l]
