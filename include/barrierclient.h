@@ -191,6 +191,15 @@ void bc_session_free(bc_session *s);
 int bc_session_start(bc_session *s, uint64_t now_ms);
 /* The transport from BC_ACTION_CONNECT is up (TLS included). */
 int bc_session_connected(bc_session *s, uint64_t now_ms);
+/*
+ * The same, for a TLS transport whose server certificate the host has
+ * verified.  client_fingerprint: the SHA-256 of the certificate the host
+ * presented (BC_FINGERPRINT_LEN bytes), or NULL if it sent none; a server
+ * that then stays silent is reported as not trusting it, with the line to
+ * add to its trusted clients.
+ */
+int bc_session_connected_tls(bc_session *s, uint64_t now_ms,
+                             const uint8_t *client_fingerprint);
 /* Bytes received from the server, in any split. */
 int bc_session_feed(bc_session *s, const uint8_t *data, size_t len,
                     uint64_t now_ms);
@@ -222,6 +231,30 @@ int bc_session_set_clipboard(bc_session *s, uint32_t id, const uint8_t *text,
 int bc_session_next_action(bc_session *s, bc_action *action);
 /* The current bc_state, or a BC_E* code. */
 int bc_session_state(const bc_session *s);
+
+/*
+ * TLS certificate fingerprints: the SHA-256 digest of a certificate's DER
+ * encoding, as Barrier, Input Leap and Deskflow pin their peers.
+ */
+#define BC_FINGERPRINT_LEN 32
+/* "v2:sha256:" + 64 hex digits + NUL */
+#define BC_FINGERPRINT_TEXT_LEN 75
+
+/*
+ * Parse text[0..len) as a fingerprint in any of the forms servers show and
+ * store: "v2:sha256:<64 hex digits>", "AB:CD:..." (32 colon-separated hex
+ * bytes), or 64 hex digits; any case, surrounding blanks ignored.  Returns
+ * BC_OK and fills out[0..32), or BC_EINVAL (out untouched).
+ */
+int bc_fingerprint_parse(const char *text, size_t len,
+                         uint8_t out[BC_FINGERPRINT_LEN]);
+/*
+ * Write "v2:sha256:<64 lowercase hex digits>" and a NUL to out: the line a
+ * trusted-servers / trusted-clients file holds.  Returns the length without
+ * the NUL (BC_FINGERPRINT_TEXT_LEN - 1), or BC_EINVAL.
+ */
+int bc_fingerprint_format(const uint8_t in[BC_FINGERPRINT_LEN],
+                          char out[BC_FINGERPRINT_TEXT_LEN]);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,7 @@ SAME_ABI = [
 def prototypes(path, generated):
     text = open(path).read()
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"^\s*#.*$", "", text, flags=re.M)   # #define, #include
     found = {}
     for m in re.finditer(r"([A-Za-z_][\w\s\*]*?)\b(bc_\w+)\s*\(([^;{]*?)\)\s*[A-Z_ ]*;", text, re.S):
         ret, name, params = m.groups()
@@ -32,6 +33,8 @@ def prototypes(path, generated):
         types = [normalize(ret)]
         if params.strip() != "void":
             for p in params.split(","):
+                # An array parameter is a pointer: `uint8_t out[32]`.
+                p = re.sub(r"(\w+)\s*\[[^\]]*\]\s*$", r"* \1", p.strip())
                 # Drop the parameter name: the last identifier.
                 types.append(normalize(re.sub(r"\b\w+\s*$", "", p.strip())))
         found[name] = types

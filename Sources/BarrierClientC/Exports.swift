@@ -91,6 +91,18 @@ public func bc_session_connected(_ handle: OpaquePointer?, _ now: UInt64) -> Int
     withSession(handle) { s throws(Supervisor.CallError) in try s.supervisor.connected(now: now) }
 }
 
+@_cdecl("bc_session_connected_tls")
+public func bc_session_connected_tls(
+    _ handle: OpaquePointer?, _ now: UInt64, _ clientFingerprint: UnsafePointer<UInt8>?
+) -> Int32 {
+    let client = clientFingerprint.flatMap {
+        Fingerprint(bytes: Array(UnsafeBufferPointer(start: $0, count: Fingerprint.byteCount)))
+    }
+    return withSession(handle) { s throws(Supervisor.CallError) in
+        try s.supervisor.connected(now: now, transport: .tls(clientCertificate: client))
+    }
+}
+
 @_cdecl("bc_session_feed")
 public func bc_session_feed(
     _ handle: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ now: UInt64
@@ -196,4 +208,32 @@ extension CloseReason.Kind {
 extension Int {
     /// A BC_E* constant (an anonymous C enum, imported as Int) as returned.
     var code: Int32 { Int32(truncatingIfNeeded: self) }
+}
+
+@_cdecl("bc_fingerprint_parse")
+public func bc_fingerprint_parse(
+    _ text: UnsafePointer<CChar>?, _ length: Int, _ out: UnsafeMutablePointer<UInt8>?
+) -> Int32 {
+    guard let out, length >= 0, text != nil || length == 0, length <= 4096 else { return BC_EINVAL.code }
+    let bytes = UnsafeRawBufferPointer(start: text, count: text == nil ? 0 : length)
+    do {
+        let fingerprint = try Fingerprint(parsing: bytes)
+        for (i, b) in fingerprint.bytes.enumerated() { out[i] = b }
+        return BC_OK.code
+    } catch {
+        return BC_EINVAL.code
+    }
+}
+
+@_cdecl("bc_fingerprint_format")
+public func bc_fingerprint_format(
+    _ input: UnsafePointer<UInt8>?, _ out: UnsafeMutablePointer<CChar>?
+) -> Int32 {
+    guard let input, let out,
+          let fingerprint = Fingerprint(bytes: Array(UnsafeBufferPointer(start: input, count: Fingerprint.byteCount)))
+    else { return BC_EINVAL.code }
+    let text = fingerprint.text
+    for (i, c) in text.enumerated() { out[i] = CChar(bitPattern: c) }
+    out[text.count] = 0
+    return Int32(text.count)
 }

@@ -61,6 +61,25 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         #expect(reports == ["cannot connect: Connection refused"])
     }
 
+    @Test func reportsEachConnectFailureOnceEvenWhenTheyAlternate() throws {
+        var supervisor = Supervisor(configuration: .test(reconnectDelay: 1_000))
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        var now: UInt64 = 0
+        var reports: [String] = []
+        for message in ["Connection refused", "Connection refused", "TLS: fingerprint mismatch",
+                        "TLS: fingerprint mismatch", "Connection refused", "TLS: fingerprint mismatch"] {
+            try supervisor.disconnected(now: now, message: message)
+            let effects = supervisor.drain()
+            reports += effects.reports
+            guard case .armTimer(let at)? = effects.last else { Issue.record("no retry armed"); return }
+            now = at
+            supervisor.tick(now: now)
+            _ = supervisor.drain()
+        }
+        #expect(reports == ["Connection refused", "TLS: fingerprint mismatch"])
+    }
+
     @Test func neverReportsAnEmptyLine() throws {
         var supervisor = Supervisor(configuration: .test())
         try supervisor.start(now: 0)
@@ -147,5 +166,33 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         _ = supervisor.drain()
         supervisor.tick(now: 5)
         #expect(supervisor.drain().isEmpty)
+    }
+}
+
+@Suite struct SupervisorTLSSpec {
+    @Test func aSilentTLSServerDoesNotTrustOurCertificate() throws {
+        let client = try Fingerprint(parsing: Array(("v2:sha256:" + String(repeating: "ab", count: 32)).utf8))
+        var supervisor = Supervisor(configuration: .test())
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        try supervisor.connected(now: 0, transport: .tls(clientCertificate: client))
+        _ = supervisor.drain()
+        supervisor.tick(now: Session.helloTimeout)
+        let reports = supervisor.drain().reports
+        #expect(reports.count == 1)
+        #expect(reports.first?.contains("v2:sha256:" + String(repeating: "ab", count: 32)) == true)
+        #expect(reports.first?.contains("TrustedClients.txt") == true)
+    }
+
+    @Test func aSilentTLSServerWithoutOurCertificateWantsOne() throws {
+        var supervisor = Supervisor(configuration: .test())
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        try supervisor.connected(now: 0, transport: .tls(clientCertificate: nil))
+        _ = supervisor.drain()
+        supervisor.tick(now: Session.helloTimeout)
+        let reports = supervisor.drain().reports
+        #expect(reports.count == 1)
+        #expect(reports.first?.contains("client-cert.pem") == true)
     }
 }

@@ -138,6 +138,34 @@ static void test_abi(void)
     CHECK(strcmp(bc_reason_name(BC_REASON_UNKNOWN_NAME), "unknown-name") == 0);
 }
 
+static void test_fingerprint(void)
+{
+    static const char hex[] =
+        "4321aabbccddeeff00112233445566778899aabbccddeeff0011223344556677";
+    static const char colons[] =
+        "43:21:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:"
+        "88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77";
+    uint8_t a[BC_FINGERPRINT_LEN], b[BC_FINGERPRINT_LEN];
+    char text[BC_FINGERPRINT_TEXT_LEN];
+    char v2[100];
+
+    snprintf(v2, sizeof(v2), "v2:sha256:%s", hex);
+    CHECK(bc_fingerprint_parse(v2, strlen(v2), a) == BC_OK);
+    CHECK(bc_fingerprint_parse(colons, strlen(colons), b) == BC_OK);
+    CHECK(memcmp(a, b, sizeof(a)) == 0);
+    CHECK(bc_fingerprint_parse(hex, strlen(hex), b) == BC_OK);
+    CHECK(memcmp(a, b, sizeof(a)) == 0);
+    CHECK(a[0] == 0x43 && a[31] == 0x77);
+    CHECK(bc_fingerprint_format(a, text) == BC_FINGERPRINT_TEXT_LEN - 1);
+    CHECK(strcmp(text, v2) == 0);
+    CHECK(bc_fingerprint_parse(hex, 63, b) == BC_EINVAL);
+    CHECK(bc_fingerprint_parse("nonsense", 8, b) == BC_EINVAL);
+    CHECK(bc_fingerprint_parse(NULL, 5, b) == BC_EINVAL);
+    CHECK(bc_fingerprint_parse(hex, strlen(hex), NULL) == BC_EINVAL);
+    CHECK(bc_fingerprint_format(NULL, text) == BC_EINVAL);
+    CHECK(bc_fingerprint_format(a, NULL) == BC_EINVAL);
+}
+
 static void test_null_and_garbage(void)
 {
     bc_config c = test_config();
@@ -270,6 +298,7 @@ int main(int argc, char **argv)
     cycles = argc > 2 ? atol(argv[2]) : 0;
 
     test_abi();
+    test_fingerprint();
     test_null_and_garbage();
     test_bad_configuration();
     test_call_order();

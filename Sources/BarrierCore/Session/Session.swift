@@ -41,8 +41,20 @@ public struct Session: Sendable {
     /// Codes skipped because this client does not know them.
     public private(set) var unknownMessages = 0
 
-    public init(configuration: SessionConfiguration, now: UInt64) {
+    /// What carries the session: the hello timeout means something else
+    /// over TLS (the server accepted TLS, then did not trust us).
+    public enum Transport: Equatable, Sendable {
+        case plain
+        /// `clientCertificate`: the fingerprint of the certificate the host
+        /// presented, nil when it sent none.
+        case tls(clientCertificate: Fingerprint?)
+    }
+
+    private let transport: Transport
+
+    public init(configuration: SessionConfiguration, now: UInt64, transport: Transport = .plain) {
         self.configuration = configuration
+        self.transport = transport
         state = .awaitingHello(deadline: now.saturatingAdd(Self.helloTimeout))
         keepalive = Keepalive(now: now)
         keyboard = Keyboard(mode: configuration.keycodes)
@@ -101,15 +113,30 @@ public struct Session: Sendable {
         guard let deadline, now >= deadline else { return }
         switch state {
         case .awaitingHello:
-            close(CloseReason(.timeout,
-                "no hello from the server within \(Self.helloTimeout / 1000) s: it is not a Barrier server, "
-                + "or it has TLS on (turn TLS off in the server's settings)"), into: &queue)
+            close(CloseReason(.timeout, helloTimeoutMessage), into: &queue)
         case .handshaking, .connected, .active:
             close(CloseReason(.timeout,
                 "the server sent no keepalive for \(keepalive.allowedSilence / 1000) s: it is not responding"),
                 into: &queue)
         case .closed:
             return
+        }
+    }
+
+    private var helloTimeoutMessage: String {
+        let silent = "no hello from the server within \(Self.helloTimeout / 1000) s"
+        switch transport {
+        case .plain:
+            return silent + ": it is not a Barrier server, or it probably has TLS on "
+                + "(give input-barrier tls-creds and tls-fingerprint, or turn TLS off in the server's settings)"
+        case .tls(let client?):
+            return silent + " after the TLS handshake: it does not trust this client's certificate; add "
+                + String(decoding: client.text, as: UTF8.self) + " to its trusted clients (Barrier, Input Leap: "
+                + "SSL/Fingerprints/TrustedClients.txt in its profile; Deskflow: tls/trusted-clients)"
+        case .tls(nil):
+            return silent + " after the TLS handshake: it probably requires a client certificate; put "
+                + "client-cert.pem and client-key.pem in the tls-creds directory (scripts/make-client-cert.sh "
+                + "makes them) and add its fingerprint to the server's trusted clients"
         }
     }
 

@@ -1,7 +1,7 @@
 /// Keeps this screen connected: asks the host to connect, runs a Session on
 /// each connection, reconnects with a doubling delay while the server stays
 /// away, arms the host's one timer, and reports each change of situation to
-/// the user once (not once per retry). This is what the C API drives.
+/// the user once (not once per retry, until a connection works again). This is what the C API drives.
 public struct Supervisor {
     private enum Phase {
         /// No transport; reconnect at `retryAt`.
@@ -17,7 +17,9 @@ public struct Supervisor {
 
     /// What a report was about, so the same situation is reported once.
     private enum Situation: Equatable, Sendable {
-        case unreachable
+        /// A connect failed; the host's message tells why (refused, no route,
+        /// TLS handshake, untrusted certificate...): a new why is news.
+        case unreachable(message: [UInt8])
         case closed(CloseReason.Kind)
     }
 
@@ -30,7 +32,12 @@ public struct Supervisor {
     public private(set) var queue = ActionQueue()
     private var phase: Phase = .stopped
     private var backoff: Backoff
-    private var lastReported: Situation?
+    /// Situations reported since the last working connection: each is told
+    /// once, even when the failures alternate (a refused server whose
+    /// handshake also stalls now and then).
+    private var reported: [Situation] = []
+    /// Enough for every kind of failure; the oldest is forgotten beyond.
+    private static let reportedLimit = 16
     private var shownState: ConnectionState = .stopped
     private var armedTimer: UInt64?
     private var guestLeds: LockLeds = []
@@ -82,9 +89,9 @@ public struct Supervisor {
     }
 
     /// The transport asked for by `.connect` is up.
-    public mutating func connected(now: UInt64) throws(CallError) {
+    public mutating func connected(now: UInt64, transport: Session.Transport = .plain) throws(CallError) {
         guard case .connecting = phase else { throw .wrongState }
-        var session = Session(configuration: configuration, now: now)
+        var session = Session(configuration: configuration, now: now, transport: transport)
         session.setGuestLeds(guestLeds)
         session.setAbsolutePointer(absolutePointer)
         phase = .running(SessionBox(session))
@@ -123,7 +130,7 @@ public struct Supervisor {
         switch phase {
         case .connecting:
             let message = message.isEmpty ? "cannot connect to the server" : message
-            report(.unreachable, message)
+            report(.unreachable(message: Array(message.utf8)), message)
             queue.append(.disconnect(CloseReason(.transport, message)))
             retry(now: now)
         case .running:
@@ -189,8 +196,8 @@ public struct Supervisor {
         case .connected, .active:
             // A working connection: later failures are news again, and the
             // next retry starts from the short delay.
-            if lastReported != nil {
-                lastReported = nil
+            if !reported.isEmpty {
+                reported.removeAll()
                 queue.append(.report("connected to the server as \"\(configuration.displayName)\""))
             }
             backoff.reset()
@@ -214,8 +221,9 @@ public struct Supervisor {
     }
 
     private mutating func report(_ situation: Situation, _ message: String) {
-        guard situation != lastReported else { return }
-        lastReported = situation
+        guard !reported.contains(situation) else { return }
+        if reported.count == Self.reportedLimit { reported.removeFirst() }
+        reported.append(situation)
         queue.append(.report(message))
     }
 
