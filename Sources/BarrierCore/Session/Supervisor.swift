@@ -1,7 +1,8 @@
 /// Keeps this screen connected: asks the host to connect, runs a Session on
 /// each connection, reconnects with a doubling delay while the server stays
 /// away, arms the host's one timer, and reports each change of situation to
-/// the user once (not once per retry, until a connection works again). This is what the C API drives.
+/// the user once (not once per retry, until a connection works again). This
+/// is what the C API drives.
 public struct Supervisor {
     private enum Phase {
         /// No transport; reconnect at `retryAt`.
