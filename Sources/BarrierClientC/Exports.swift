@@ -165,8 +165,7 @@ public func bc_session_next_action(_ handle: OpaquePointer?, _ out: UnsafeMutabl
 
 @_cdecl("bc_session_state")
 public func bc_session_state(_ handle: OpaquePointer?) -> Int32 {
-    guard let session = SessionHandle.session(handle) else { return BC_EINVAL.code }
-    return Int32(session.supervisor.state.rawValue)
+    SessionHandle.with(handle) { Int32($0.supervisor.state.rawValue) } ?? BC_EINVAL.code
 }
 
 /// Runs `body` on the session behind `handle`, mapping failures to codes.

@@ -16,13 +16,6 @@ struct SessionHandle {
         return OpaquePointer(block)
     }
 
-    static func session(_ handle: OpaquePointer?) -> ExportedSession? {
-        guard let handle else { return nil }
-        let block = UnsafeMutablePointer<SessionHandle>(handle)
-        guard block.pointee.magic == liveMagic else { return nil }
-        return block.pointee.session.takeUnretainedValue()
-    }
-
     /// Runs `body` on the session without retaining it (the handle keeps it
     /// alive for the call): no reference counting on the per-action path.
     /// nil when `handle` is not a live session.
