@@ -176,3 +176,13 @@ def scripted_server():
     yield make
     for s in made:
         s.close()
+
+
+@pytest.fixture
+def vm(session):
+    """The pointer is on the VM screen and everything earlier has reached QEMU.
+    `session` is the module's own (plain in test_real_barrier, TLS in test_tls)."""
+    assert session.qemu.alive(), "QEMU died earlier in this module:\n" + session.qemu.stderr_tail()
+    session.ensure_on_vm()
+    session.flush()
+    return session

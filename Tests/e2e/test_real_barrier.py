@@ -33,15 +33,6 @@ def session(module_run_dir):
         s.close()
 
 
-@pytest.fixture
-def vm(session):
-    """The pointer is on the VM screen and everything earlier has reached QEMU."""
-    assert session.qemu.alive(), "QEMU died earlier in this module:\n" + session.qemu.stderr_tail()
-    session.ensure_on_vm()
-    session.flush()
-    return session
-
-
 # ---------------------------------------------------------------- keyboard --
 
 def test_letters_arrive_as_their_keys(vm):

@@ -167,14 +167,6 @@ def session(module_run_dir, client_cert):
         s.close()
 
 
-@pytest.fixture
-def vm(session):
-    assert session.qemu.alive(), "QEMU died earlier in this module:\n" + session.qemu.stderr_tail()
-    session.ensure_on_vm()
-    session.flush()
-    return session
-
-
 # ------------------------------------------------------------- it works --
 
 def test_tls_session_is_verified_and_clean(session):
