@@ -29,19 +29,9 @@ private let fakeHandle: OpaquePointer = {
     return OpaquePointer(p)
 }()
 
-private func frame(_ payload: [UInt8]) -> [UInt8] {
-    let n = UInt32(payload.count)
-    return [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] + payload
-}
-
 private let handshake: [UInt8] =
-    frame(Array("Barrier".utf8) + [0, 1, 0, 6]) + frame(Array("QINF".utf8)) + frame(Array("CIAK".utf8))
-    + frame(Array("CROP".utf8)) + frame(Array("DSOP".utf8) + [0, 0, 0, 0])
+    serverHandshake
     + frame(Array("CINN".utf8) + [0, 0, 2, 0x1c, 0, 0, 0, 1, 0, 0])
-
-private func check(_ condition: Bool, _ what: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(what())") }
-}
 
 /// A C string from the library: non-NULL, NUL-terminated within `max` bytes.
 private func checkCString(_ p: UnsafePointer<CChar>?, _ what: String, max: Int = 512) {

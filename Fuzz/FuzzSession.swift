@@ -22,19 +22,9 @@ private let steps: [UInt64] = [0, 1, 5, 50, 500, 999, 1_000, 2_999, 3_000, 3_001
                                6_000, 12_000]
 private let evdevMax: UInt16 = 0x2ff  // KEY_MAX
 
-private func frame(_ payload: [UInt8]) -> [UInt8] {
-    let n = UInt32(payload.count)
-    return [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] + payload
-}
-
 private let handshake: [UInt8] =
-    frame(Array("Barrier".utf8) + [0, 1, 0, 6]) + frame(Array("QINF".utf8)) + frame(Array("CIAK".utf8))
-    + frame(Array("CROP".utf8)) + frame(Array("DSOP".utf8) + [0, 0, 0, 0])
+    serverHandshake
 private let enter: [UInt8] = frame(Array("CINN".utf8) + [0, 0, 2, 0x1c, 0, 0, 0, 1, 0x10, 0])
-
-private func check(_ condition: Bool, _ what: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(what())") }
-}
 
 private struct Harness {
     var supervisor: Supervisor

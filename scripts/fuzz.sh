@@ -55,8 +55,8 @@ run() {  # run NAME MAXLEN
     cd "$root"
     core=$(find Sources/BarrierCore -name '*.swift' | sort)
     case $name in
-        session) build session $core Fuzz/FuzzSession.swift ;;
-        capi) build capi $core Sources/BarrierClientC/*.swift Fuzz/FuzzCAPI.swift ;;
+        session) build session $core Fuzz/FuzzSupport.swift Fuzz/FuzzSession.swift ;;
+        capi) build capi $core Sources/BarrierClientC/*.swift Fuzz/FuzzSupport.swift Fuzz/FuzzCAPI.swift ;;
     esac
     corpus=$cache/fuzz-corpus-$name
     mkdir -p "$corpus" "$out/artifacts"
