@@ -5,6 +5,7 @@ import struct
 import time
 
 from .scripted_server import frame, string
+from .util import recv_exact
 
 
 class MiniClient:
@@ -14,13 +15,7 @@ class MiniClient:
         self.received = []      # (code, payload) in order
 
     def _recv_exact(self, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = self.sock.recv(n - len(buf))
-            if not chunk:
-                raise EOFError("server closed the connection")
-            buf += chunk
-        return buf
+        return recv_exact(self.sock, n, "server")
 
     def read(self):
         """Next message as (code, payload after the code); the hello's code is 'HELLO'."""

@@ -14,7 +14,7 @@ import struct
 import threading
 import zlib
 
-from .util import wait_until
+from .util import recv_exact, wait_until
 
 ENCODING_RAW = 0
 ENCODING_CLIPBOARD_EXT = 0xC0A1E5CE
@@ -55,13 +55,7 @@ class RfbClient:
 
     # ---- wire -------------------------------------------------------------
     def _recv_exact(self, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = self.sock.recv(n - len(buf))
-            if not chunk:
-                raise EOFError("VNC server closed the connection")
-            buf += chunk
-        return buf
+        return recv_exact(self.sock, n, "VNC server")
 
     def _send(self, data):
         with self._lock:

@@ -19,7 +19,7 @@ import struct
 import threading
 import time
 
-from .util import wait_until
+from .util import recv_exact, wait_until
 
 # ---------------------------------------------------------------------------
 # Message builders: each returns one complete frame (length prefix included).
@@ -142,13 +142,7 @@ class Connection:
 
     # ---- receiving --------------------------------------------------------
     def _recv_exact(self, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = self.sock.recv(n - len(buf))
-            if not chunk:
-                raise EOFError
-            buf += chunk
-        return buf
+        return recv_exact(self.sock, n, "the client")
 
     def _read_loop(self):
         try:

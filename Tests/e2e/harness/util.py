@@ -156,3 +156,14 @@ def read_new(path, offset):
     if cut < 0:
         return "", offset
     return data[:cut + 1].decode("utf-8", "replace"), offset + cut + 1
+
+
+def recv_exact(sock, n, peer="the peer"):
+    """Exactly n bytes from a stream socket; EOFError if it closes first."""
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("%s closed the connection" % peer)
+        buf += chunk
+    return buf
