@@ -18,6 +18,10 @@ apt_packages=(
     barrier xvfb xdotool xclip x11-utils openssl iproute2 procps
     # C API tests
     valgrind
+    # the other servers, built from ../shared/servers by scripts/build-servers.sh
+    cmake patch libssl-dev libx11-dev libxext-dev libxtst-dev libxrandr-dev
+    libxinerama-dev libxi-dev libice-dev libsm-dev qt6-base-dev qt6-base-dev-tools
+    libgl-dev libxkbfile-dev libxkbcommon-dev libxkbregistry-dev
 )
 
 missing=()
