@@ -17,16 +17,17 @@ private func click(_ button: MouseButton) -> [InputEvent] {
     var pointer = Pointer(screen: fullHD)
     var events: [InputEvent] = []
 
-    @Test(arguments: [(1, MouseButton.left), (2, .middle), (3, .right), (4, .side), (5, .extra)]
+    @Test(arguments: [(1, MouseButton.left), (2, .middle), (3, .right), (4, .side), (5, .extra),
+                      (6, .wheelLeft), (7, .wheelRight)]
           as [(UInt8, MouseButton)])
-    mutating func barrierButtonsOneToFive(id: UInt8, button: MouseButton) {
+    mutating func barrierButtonsOneToFiveAndDeskflowTiltSixSeven(id: UInt8, button: MouseButton) {
         pointer.buttonDown(id, into: &events)
         pointer.buttonUp(id, into: &events)
         #expect(events == [.button(button, down: true), .button(button, down: false)])
     }
 
     @Test mutating func otherButtonsAreIgnored() {
-        for id in [UInt8(0)] + Array(6...255) {
+        for id in [UInt8(0)] + Array(8...255) {
             pointer.buttonDown(id, into: &events)
             pointer.buttonUp(id, into: &events)
         }

@@ -18,6 +18,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from harness import qemu as qemu_mod  # noqa: E402
 from harness.barrier_server import BarrierServer  # noqa: E402
+from harness.compat import CompatResults  # noqa: E402
+from harness.servers import MISSING_SHARED  # noqa: E402
 from harness.qemu import Qemu  # noqa: E402
 from harness.scripted_server import ScriptedServer  # noqa: E402
 from harness.session import RealSession  # noqa: E402
@@ -30,6 +32,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "qemu: needs the QEMU binary ($BARRIERCLIENT_QEMU)")
     config.addinivalue_line("markers", "real_server: needs barriers, Xvfb and xdotool")
     config.addinivalue_line("markers", "soak: minutes long; runs only with BARRIERCLIENT_SOAK=1")
+    config.addinivalue_line("markers", "compat(feature): a column of the server compatibility table")
 
 
 def pytest_report_header(config):
@@ -38,6 +41,10 @@ def pytest_report_header(config):
 
 
 _SKIPS = {}
+# Skips run-e2e.sh accepts: the servers built from ../shared/servers when it is missing.
+_ALLOWED_SKIPS = {}
+MISSING_SHARED_PREFIX = MISSING_SHARED.split("(")[0]
+_COMPAT = CompatResults()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -62,6 +69,12 @@ def pytest_terminal_summary(terminalreporter):
     """One line per reason instead of one per test location."""
     for reason, n in _SKIPS.items():
         terminalreporter.write_line("SKIPPED %d tests: %s" % (n, reason), yellow=True)
+    for reason, n in _ALLOWED_SKIPS.items():
+        terminalreporter.write_line("SKIPPED %d tests (allowed): %s" % (n, reason), yellow=True)
+    if _COMPAT.has_results():
+        terminalreporter.write_line("")
+        for line in _COMPAT.summary_lines():
+            terminalreporter.write_line(line)
 
 
 def _is_event_list(v):
@@ -95,10 +108,15 @@ def pytest_runtest_makereport(item, call):
     rep = outcome.get_result()
     if rep.failed:
         _BASE["failed"] = True
+    if rep.skipped and isinstance(rep.longrepr, tuple) and MISSING_SHARED_PREFIX in str(rep.longrepr[2]):
+        reason = str(rep.longrepr[2]).replace("Skipped: ", "")
+        _ALLOWED_SKIPS[reason] = _ALLOWED_SKIPS.get(reason, 0) + 1
+    _COMPAT.record(item, rep)
 
 
 def pytest_sessionfinish(session, exitstatus):
     OwnedProcess.stop_all()
+    _COMPAT.write()
     d = _BASE["dir"]
     if d and not _BASE["failed"] and exitstatus == 0 and os.environ.get("BARRIERCLIENT_E2E_KEEP") != "1":
         shutil.rmtree(d, ignore_errors=True)

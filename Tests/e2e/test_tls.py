@@ -28,6 +28,7 @@ from harness.barrier_server import BarrierServer
 from harness.driver import Driver
 from harness.qemu import DOWN_STATES, HELLO_TIMEOUT, QOM_PATH, UP_STATES, Qemu, only
 from harness.session import RealSession
+from harness.tls import CONNECT_TIMEOUT, CREDS_ID, FP_RX, colon_upper, make_client_cert, tls_qemu  # noqa: F401
 from harness.util import wait_until
 
 # Every plain-TCP test of test_real_barrier.py, run again over TLS with this
@@ -56,40 +57,7 @@ from test_real_barrier import (  # noqa: F401,E402  isort:skip
 
 pytestmark = [pytest.mark.qemu, pytest.mark.real_server]
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-MAKE_CERT = os.path.join(REPO, "scripts", "make-client-cert.sh")
-CREDS_ID = "tls0"
-FP_RX = re.compile(r"v2:sha256:[0-9a-f]{64}")
 WRONG_FP = "v2:sha256:" + "00" * 32
-# The connect, TLS handshake included, is given up after this (Supervisor).
-CONNECT_TIMEOUT = 10.0
-
-
-def make_client_cert(directory):
-    """scripts/make-client-cert.sh DIR -> the v2:sha256: line it prints."""
-    out = subprocess.run([MAKE_CERT, directory], check=True, capture_output=True, text=True).stdout
-    line = out.strip()
-    assert FP_RX.fullmatch(line), "make-client-cert.sh printed %r" % out
-    for f in ("client-cert.pem", "client-key.pem", "ca-cert.pem"):
-        assert os.path.exists(os.path.join(directory, f)), f
-    return line
-
-
-def colon_upper(hex64):
-    """The form Barrier shows: AB:CD:..."""
-    return ":".join(hex64[i:i + 2] for i in range(0, 64, 2)).upper()
-
-
-def tls_qemu(run_dir, port, creds_dir, fingerprint=None, extra=None, verify_peer="off", **kw):
-    """A Qemu whose input-barrier uses TLS.  The tls-creds object comes after the
-    input-barrier object on the command line: input-barrier looks it up when
-    it connects, so the order does not matter."""
-    props = {"tls-creds": CREDS_ID}
-    if fingerprint:
-        props["tls-fingerprint"] = fingerprint
-    props.update(extra or {})
-    creds = "tls-creds-x509,id=%s,endpoint=client,dir=%s,verify-peer=%s" % (CREDS_ID, creds_dir, verify_peer)
-    return Qemu(run_dir, port, object_extra=props, extra_args=["-object", creds], **kw)
 
 
 def error_lines(q, pattern=""):

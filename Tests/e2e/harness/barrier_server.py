@@ -36,6 +36,8 @@ class BarrierServer:
         self.log_level = log_level
         self.binary = binary
         self.log_path = os.path.join(self.run_dir, "barriers.log")
+        # where the server's stdout/stderr go (servers that log to stdout set it to log_path)
+        self.out_path = os.path.join(self.run_dir, "barriers.out")
         self.conf_path = os.path.join(self.run_dir, "barrier.conf")
         self.profile_dir = os.path.join(self.run_dir, "profile")
         self.xvfb = None
@@ -80,6 +82,10 @@ class BarrierServer:
         return env
 
     # ---- barriers ---------------------------------------------------------
+    def server_env(self):
+        """The server process's environment (its X display)."""
+        return self.x_env()
+
     def write_config(self):
         lines = ["section: screens", "\t%s:" % self.server_name, "\t%s:" % self.client_name, "end",
                  "section: links", "\t%s:" % self.server_name, "\t\tright = %s" % self.client_name,
@@ -88,10 +94,19 @@ class BarrierServer:
         with open(self.conf_path, "w") as f:
             f.write("\n".join(lines) + "\n")
 
+    # The server's certificate (with its key) and its trusted-clients list,
+    # where this server looks for them.
+    pem_name = "Barrier.pem"
+
+    def pem_path(self):
+        return os.path.join(self.profile_dir, "SSL", self.pem_name)
+
+    def trusted_clients_path(self):
+        return os.path.join(self.profile_dir, "SSL", "Fingerprints", "TrustedClients.txt")
+
     def _tls_setup(self):
-        ssl_dir = os.path.join(self.profile_dir, "SSL")
-        os.makedirs(os.path.join(ssl_dir, "Fingerprints"), exist_ok=True)
-        pem = os.path.join(ssl_dir, "Barrier.pem")
+        pem = self.pem_path()
+        os.makedirs(os.path.dirname(pem), exist_ok=True)
         if not os.path.exists(pem):
             subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "365", "-subj", "/CN=Barrier",
                             "-newkey", "rsa:2048", "-keyout", pem, "-out", pem],
@@ -99,14 +114,16 @@ class BarrierServer:
         out = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-fingerprint", "-sha256"],
                              check=True, capture_output=True, text=True).stdout
         fp = out.split("=", 1)[1].strip().replace(":", "").lower()
-        with open(os.path.join(ssl_dir, "Fingerprints", "Local.txt"), "w") as f:
+        fingerprints = os.path.join(self.profile_dir, "SSL", "Fingerprints")
+        os.makedirs(fingerprints, exist_ok=True)
+        with open(os.path.join(fingerprints, "Local.txt"), "w") as f:
             f.write("v2:sha256:%s\n" % fp)
         self.fingerprint_sha256 = fp
         return pem
 
     def trust_client(self, sha256_hex):
         """TLS: accept a client certificate with this SHA-256 fingerprint."""
-        path = os.path.join(self.profile_dir, "SSL", "Fingerprints", "TrustedClients.txt")
+        path = self.trusted_clients_path()
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "a") as f:
             f.write("v2:sha256:%s\n" % sha256_hex.replace(":", "").lower())
@@ -137,17 +154,18 @@ class BarrierServer:
                 n += 1
             os.rename(self.log_path, os.path.join(self.run_dir, "barriers-%d.log" % n))
         self.starts = getattr(self, "starts", 0) + 1
-        out = open(os.path.join(self.run_dir, "barriers.out"), "ab")
+        out = open(self.out_path, "ab")
+        name = os.path.basename(self.binary)
         try:
-            self.barriers = OwnedProcess(self.command(), "barriers", stdout=out, stderr=out,
-                                         env=self.x_env())
+            self.barriers = OwnedProcess(self.command(), name, stdout=out, stderr=out,
+                                         env=self.server_env())
         finally:
             out.close()
         proc = self.barriers
         wait_until(lambda: is_listening(self.port) or not proc.alive(), 15,
-                   "barriers to listen on 127.0.0.1:%d" % self.port)
+                   "%s to listen on 127.0.0.1:%d" % (name, self.port))
         if not proc.alive():
-            raise RuntimeError("barriers exited with %s; see %s" % (proc.returncode, self.log_path))
+            raise RuntimeError("%s exited with %s; see %s" % (name, proc.returncode, self.log_path))
         self.frozen = False
         return self
 

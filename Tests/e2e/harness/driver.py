@@ -50,6 +50,14 @@ class XTest:
         self.xtst.XTestFakeKeyEvent(self.dpy, keycode, 1 if down else 0, 0)
         self.x11.XSync(self.dpy, 0)
 
+    def repeat(self, keycode):
+        """What X autorepeat does to a held key: a release and a press, sent in
+        one batch so that they usually share a timestamp, which is how Barrier's
+        X11 screen tells a repeat (key-repeat message) from a new press."""
+        self.xtst.XTestFakeKeyEvent(self.dpy, keycode, 0, 0)
+        self.xtst.XTestFakeKeyEvent(self.dpy, keycode, 1, 0)
+        self.x11.XSync(self.dpy, 0)
+
     def close(self):
         if self.dpy:
             self.x11.XCloseDisplay(self.dpy)
@@ -124,13 +132,27 @@ class Driver:
         """Press and release each key (or combo like ctrl+c) in turn."""
         self.xdo("key", "--delay", self.key_delay_ms, *names)
 
-    def physical_key(self, keysym_name):
-        """Press and release exactly the one key that carries this keysym (no added modifiers)."""
+    def xtest(self):
         if self._xtest is None:
             self._xtest = XTest(self.server.display)
-        code = self._xtest.keycode(keysym_name)
-        self._xtest.key(code, True)
-        self._xtest.key(code, False)
+        return self._xtest
+
+    def physical_key(self, keysym_name):
+        """Press and release exactly the one key that carries this keysym (no added modifiers)."""
+        code = self.xtest().keycode(keysym_name)
+        self.xtest().key(code, True)
+        self.xtest().key(code, False)
+
+    def key_press(self, keysym_name):
+        """Press exactly the key that carries this keysym (XTest)."""
+        self.xtest().key(self.xtest().keycode(keysym_name), True)
+
+    def key_release(self, keysym_name):
+        self.xtest().key(self.xtest().keycode(keysym_name), False)
+
+    def key_repeat(self, keysym_name):
+        """One autorepeat of a held key (see XTest.repeat)."""
+        self.xtest().repeat(self.xtest().keycode(keysym_name))
 
     def close(self):
         if self._xtest is not None:
