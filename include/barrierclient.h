@@ -192,6 +192,13 @@ int bc_session_start(bc_session *s, uint64_t now_ms);
 /* The transport from BC_ACTION_CONNECT is up (TLS included). */
 int bc_session_connected(bc_session *s, uint64_t now_ms);
 /*
+ * TLS hosts: the TCP connection from BC_ACTION_CONNECT is up and the TLS
+ * handshake starts.  It then has 3 s (not the rest of the 10 s connect
+ * bound): a server that stalls it is dropped and retried after the first
+ * reconnect delay.  Optional; without it the 10 s bound covers both.
+ */
+int bc_session_tls_started(bc_session *s, uint64_t now_ms);
+/*
  * The same, for a TLS transport whose server certificate the host has
  * verified.  client_fingerprint: the SHA-256 of the certificate the host
  * presented (BC_FINGERPRINT_LEN bytes), or NULL if it sent none; a server

@@ -91,6 +91,11 @@ public func bc_session_connected(_ handle: OpaquePointer?, _ now: UInt64) -> Int
     withSession(handle) { s throws(Supervisor.CallError) in try s.supervisor.connected(now: now) }
 }
 
+@_cdecl("bc_session_tls_started")
+public func bc_session_tls_started(_ handle: OpaquePointer?, _ now: UInt64) -> Int32 {
+    withSession(handle) { s throws(Supervisor.CallError) in try s.supervisor.tlsHandshakeStarted(now: now) }
+}
+
 @_cdecl("bc_session_connected_tls")
 public func bc_session_connected_tls(
     _ handle: OpaquePointer?, _ now: UInt64, _ clientFingerprint: UnsafePointer<UInt8>?

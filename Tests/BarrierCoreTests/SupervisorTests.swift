@@ -170,6 +170,42 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
 }
 
 @Suite struct SupervisorTLSSpec {
+    @Test func aStalledTLSHandshakeIsGivenUpOnAfterItsOwnBoundAndRetriedSoon() throws {
+        var supervisor = Supervisor(configuration: .test(reconnectDelay: 1_000))
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        // TCP took 500 ms; the handshake then has 3 s, not the rest of the 10 s.
+        try supervisor.tlsHandshakeStarted(now: 500)
+        #expect(supervisor.drain() == [.armTimer(500 + Supervisor.tlsHandshakeTimeout)])
+        supervisor.tick(now: 3_499)
+        #expect(supervisor.drain().isEmpty)
+        supervisor.tick(now: 3_500)
+        #expect(supervisor.drain() == [
+            .report("cannot connect: the server stalled the TLS handshake for 3 s"), .disconnect(.timeout),
+            .state(.disconnected), .armTimer(4_500)])
+        // Stall after stall, the delay stays the first one: the server is there.
+        var start: UInt64 = 4_500
+        for _ in 1...5 {
+            defer { start += Supervisor.tlsHandshakeTimeout + 1_000 }
+            supervisor.tick(now: start)
+            #expect(supervisor.drain() == [.connect, .state(.connecting), .armTimer(start + Supervisor.connectTimeout)])
+            try supervisor.tlsHandshakeStarted(now: start)
+            #expect(supervisor.drain() == [.armTimer(start + Supervisor.tlsHandshakeTimeout)])
+            supervisor.tick(now: start + Supervisor.tlsHandshakeTimeout)
+            #expect(supervisor.drain() == [.disconnect(.timeout), .state(.disconnected),
+                                           .armTimer(start + Supervisor.tlsHandshakeTimeout + 1_000)])
+        }
+    }
+
+    @Test func theTLSHandshakeNeverExtendsTheConnectBound() throws {
+        var supervisor = Supervisor(configuration: .test())
+        try supervisor.start(now: 0)
+        _ = supervisor.drain()
+        try supervisor.tlsHandshakeStarted(now: 9_000)
+        #expect(supervisor.drain().isEmpty, "the 10 s connect timer stays armed")
+        #expect(throws: Supervisor.CallError.wrongState) { try supervisor.tlsHandshakeStarted(now: 9_001) }
+    }
+
     @Test func aSilentTLSServerDoesNotTrustOurCertificate() throws {
         let client = try Fingerprint(parsing: Array(("v2:sha256:" + String(repeating: "ab", count: 32)).utf8))
         var supervisor = Supervisor(configuration: .test())

@@ -8,8 +8,9 @@ public struct Supervisor {
         /// No transport; reconnect at `retryAt`.
         case disconnected(retryAt: UInt64)
         /// The host is connecting (TCP, then TLS when configured); it must be
-        /// done by `deadline`.
-        case connecting(deadline: UInt64)
+        /// done by `deadline`. `tls`: the TCP connection is up and the TLS
+        /// handshake is under way.
+        case connecting(deadline: UInt64, tls: Bool)
         /// The transport is up.
         case running(SessionBox)
         /// Shut down, or reconnecting is disabled.
@@ -28,6 +29,15 @@ public struct Supervisor {
     /// server that accepts and then stalls (as Deskflow's TLS sometimes does)
     /// is given up on and tried again.
     public static let connectTimeout: UInt64 = 10_000
+
+    /// How long a TLS handshake may take once the TCP connection is up. A
+    /// Barrier-family server answers the client's first handshake message in
+    /// milliseconds; Deskflow's (and now and then Barrier's) accept sometimes
+    /// misses it and waits forever (about 4 tries in 10 on loopback), and a
+    /// fresh connection almost always goes through. So a stalled handshake
+    /// is given up on soon and retried after the first reconnect delay, not
+    /// a growing one: the server is there, it only lost this connection.
+    public static let tlsHandshakeTimeout: UInt64 = 3_000
 
     public let configuration: SessionConfiguration
     public private(set) var queue = ActionQueue()
@@ -89,6 +99,14 @@ public struct Supervisor {
         settle()
     }
 
+    /// The TCP connection asked for by `.connect` is up and the host starts
+    /// its TLS handshake, which now has `tlsHandshakeTimeout`.
+    public mutating func tlsHandshakeStarted(now: UInt64) throws(CallError) {
+        guard case .connecting(let deadline, tls: false) = phase else { throw .wrongState }
+        phase = .connecting(deadline: min(deadline, now.saturatingAdd(Self.tlsHandshakeTimeout)), tls: true)
+        settle()
+    }
+
     /// The transport asked for by `.connect` is up.
     public mutating func connected(now: UInt64, transport: Session.Transport = .plain) throws(CallError) {
         guard case .connecting = phase else { throw .wrongState }
@@ -114,11 +132,15 @@ public struct Supervisor {
             sessionMayHaveClosed(now: now)
         case .disconnected(let retryAt) where now >= retryAt:
             connect(now: now)
-        case .connecting(let deadline) where now >= deadline:
-            let reason = CloseReason(.timeout,
-                "cannot connect: no connection within \(Self.connectTimeout / 1000) s")
+        case .connecting(let deadline, let tls) where now >= deadline:
+            let reason = CloseReason(.timeout, tls
+                ? "cannot connect: the server stalled the TLS handshake for \(Self.tlsHandshakeTimeout / 1000) s"
+                : "cannot connect: no connection within \(Self.connectTimeout / 1000) s")
             report(.closed(.timeout), reason.message)
             queue.append(.disconnect(reason))
+            if tls {
+                backoff.reset()
+            }
             retry(now: now)
         case .disconnected, .connecting, .stopped:
             break
@@ -209,7 +231,7 @@ public struct Supervisor {
     }
 
     private mutating func connect(now: UInt64) {
-        phase = .connecting(deadline: now.saturatingAdd(Self.connectTimeout))
+        phase = .connecting(deadline: now.saturatingAdd(Self.connectTimeout), tls: false)
         queue.append(.connect)
     }
 
@@ -239,7 +261,7 @@ public struct Supervisor {
         switch phase {
         case .running(let box): deadline = box.session.deadline
         case .disconnected(let retryAt): deadline = retryAt
-        case .connecting(let limit): deadline = limit
+        case .connecting(let limit, _): deadline = limit
         case .stopped: deadline = nil
         }
         if let deadline, deadline != armedTimer {

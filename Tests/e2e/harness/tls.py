@@ -13,6 +13,10 @@ CREDS_ID = "tls0"
 FP_RX = re.compile(r"v2:sha256:[0-9a-f]{64}")
 # The connect, TLS handshake included, is given up after this (Supervisor).
 CONNECT_TIMEOUT = 10.0
+# Once TCP is up, the TLS handshake has this long (Supervisor.tlsHandshakeTimeout).
+TLS_HANDSHAKE_TIMEOUT = 3.0
+# The error line of a handshake given up on.
+TLS_STALL_LINE = "stalled the TLS handshake for 3 s"
 
 
 def make_client_cert(directory):
