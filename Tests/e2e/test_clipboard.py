@@ -22,6 +22,7 @@ CHUNK = 32 * 1024
 MIB = 1024 * 1024
 # Marshalled clipboard (protocol 2.7.3): u32 count, u32 format, u32 length, text.
 MARSHAL_OVERHEAD = 12
+marshal = S.marshal
 # letters and their X11 key codes (evdev + 8), for keys interleaved with chunks
 LETTERS = [("a", 38), ("s", 39), ("d", 40), ("f", 41), ("g", 42), ("h", 43), ("j", 44),
            ("k", 45), ("l", 46)]
@@ -39,10 +40,6 @@ def unicode_text(size):
         i += 1
     data = b"".join(out)[:size]
     return data.decode("utf-8", "ignore").encode()
-
-
-def marshal(text):
-    return struct.pack(">III", 1, 0, len(text)) + text
 
 
 def vnc_args(run_dir):

@@ -261,9 +261,17 @@ class QMP:
 # ---------------------------------------------------------------------------
 # The QEMU process
 # ---------------------------------------------------------------------------
+# The machine of every test: a small pc whose guest (SeaBIOS, no boot device)
+# runs, with a USB keyboard and tablet for the injected input.
+MACHINE_ARGS = ["-machine", "pc,accel=tcg", "-m", "32", "-L", "/usr/share/seabios",
+                "-display", "none", "-nodefaults",
+                "-device", "qemu-xhci", "-device", "usb-tablet", "-device", "usb-kbd"]
+
+
 class Qemu:
     def __init__(self, run_dir, port, name="VM-1", server="127.0.0.1", binary=None,
-                 with_object=True, object_extra=None, extra_args=(), absolute_pointer=True):
+                 with_object=True, object_extra=None, extra_args=(), absolute_pointer=True,
+                 wrapper=(), machine_args=None):
         self.run_dir = os.path.abspath(run_dir)
         os.makedirs(self.run_dir, exist_ok=True)
         self.port = port
@@ -274,6 +282,8 @@ class Qemu:
         self.object_extra = object_extra
         self.extra_args = list(extra_args)
         self.absolute_pointer = absolute_pointer
+        self.wrapper = list(wrapper)          # argv prefix, e.g. valgrind and its options
+        self.machine_args = MACHINE_ARGS if machine_args is None else list(machine_args)
         self.stderr_path = os.path.join(self.run_dir, "qemu.stderr")
         self.qmp_path = os.path.join(self.run_dir, "qmp.sock")
         self.mon_path = os.path.join(self.run_dir, "mon.sock")
@@ -282,12 +292,10 @@ class Qemu:
         self.trace = Trace(self.stderr_path)
 
     def command(self):
-        argv = [self.binary, "-machine", "pc,accel=tcg", "-m", "32", "-L", "/usr/share/seabios",
-                "-display", "none", "-nodefaults",
-                "-device", "qemu-xhci", "-device", "usb-tablet", "-device", "usb-kbd",
-                "-trace", "input_event_*", "-trace", BARRIER_TRACE_GLOB,
-                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
-                "-monitor", "unix:%s,server=on,wait=off" % self.mon_path]
+        argv = self.wrapper + [self.binary] + self.machine_args + [
+            "-trace", "input_event_*", "-trace", BARRIER_TRACE_GLOB,
+            "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
+            "-monitor", "unix:%s,server=on,wait=off" % self.mon_path]
         if self.with_object:
             argv += ["-object", self.object_props()]
         return argv + self.extra_args

@@ -49,6 +49,7 @@ def qinf(): return msg("QINF")
 def ciak(): return msg("CIAK")
 def crop(): return msg("CROP")
 def calv(): return msg("CALV")
+def cnop(): return msg("CNOP")
 def cout(): return msg("COUT")
 def cbye(): return msg("CBYE")
 def eunk(): return msg("EUNK")
@@ -84,6 +85,12 @@ def dclp(cid, seq, mark, data):
     return frame(b"DCLP" + struct.pack(">BIB", cid, seq, mark) + string(data))
 
 
+def marshal(text):
+    """A marshalled clipboard holding one text format (protocol 2.7.3):
+    u32 count, u32 format (0 = text), u32 length, the text."""
+    return struct.pack(">III", 1, 0, len(text)) + text
+
+
 def raw_length(length, payload=b""):
     """A length prefix that need not match the payload (absurd lengths)."""
     return struct.pack(">I", length) + payload
@@ -91,6 +98,7 @@ def raw_length(length, payload=b""):
 
 # X11 key codes (evdev + 8) and KeyIDs for a few keys, for scripted key events.
 KEY_A = (0x61, 38)          # (KeyID, button)
+KEY_B = (0x62, 56)
 KEY_RETURN = (0xEF0D, 36)
 
 
@@ -194,6 +202,15 @@ class Connection:
                     self.sock.sendall(data[i:i + split])
             else:
                 self.sock.sendall(data)
+
+    def send_until_dropped(self, data):
+        """Write bytes the client is expected to hang up on part-way: a reset or
+        broken pipe is the expected outcome, not an error.  True if all were written."""
+        try:
+            self.send_raw(data)
+            return True
+        except OSError:
+            return False
 
     def sync(self, timeout=5.0):
         """In-band barrier: send CALV and wait for its echo, so the client has
