@@ -219,7 +219,12 @@ public func fuzzCAPI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             now = now.saturatingAdd(steps[Int(r.u8()) % steps.count])
             expect(bc_session_tick(s, now), [0], "tick")
         case 7: expect(bc_session_start(s, now), [0, -2], "start")
-        case 8: expect(bc_session_connected(s, now), [0, -2], "connected")
+        case 8:
+            if op >= 0x80 {  // a TLS host: the handshake starts, then (maybe) completes
+                expect(bc_session_tls_started(s, now), [0, -2], "tls_started")
+                if op & 0x40 != 0 { break }
+            }
+            expect(bc_session_connected(s, now), [0, -2], "connected")
         case 9:
             let m = r.u8()
             switch m % 4 {
