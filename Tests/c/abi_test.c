@@ -177,6 +177,7 @@ static void test_null_and_garbage(void)
     CHECK(bc_session_new(&c, NULL, NULL) == BC_EINVAL);
     CHECK(bc_session_start(NULL, 0) == BC_EINVAL);
     CHECK(bc_session_connected(NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_tls_started(NULL, 0) == BC_EINVAL);
     CHECK(bc_session_feed(NULL, (const uint8_t *)"x", 1, 0) == BC_EINVAL);
     CHECK(bc_session_tick(NULL, 0) == BC_EINVAL);
     CHECK(bc_session_disconnected(NULL, 0, NULL, 0) == BC_EINVAL);
@@ -251,6 +252,15 @@ static void test_call_order(void)
     CHECK(bc_session_tick(s, 1005) == BC_OK);
     drain(s, &t);
     CHECK(t.kinds[BC_ACTION_CONNECT] == 2);
+    /* TLS: the handshake's 3 s bound replaces the connect's 10 s one */
+    CHECK(bc_session_tls_started(s, 1010) == BC_OK);
+    CHECK(bc_session_tls_started(s, 1011) == BC_ESTATE);
+    drain(s, &t);
+    CHECK(t.kinds[BC_ACTION_ARM_TIMER] == 4);
+    CHECK(bc_session_tick(s, 4010) == BC_OK);
+    drain(s, &t);
+    CHECK(t.kinds[BC_ACTION_DISCONNECT] == 2);
+    CHECK(bc_session_state(s) == BC_STATE_DISCONNECTED);
     bc_session_free(s);
 }
 
