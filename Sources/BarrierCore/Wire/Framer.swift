@@ -48,6 +48,7 @@ public struct Framer: Sendable {
             }
             let missing = 4 &+ length &- pending.count
             let take = min(missing, input.count &- offset)
+            if take < missing { reserveWhole(length) }
             pending.append(contentsOf: input[offset..<(offset &+ take)])
             offset &+= take
             if take < missing { return nil }
@@ -72,9 +73,21 @@ public struct Framer: Sendable {
 
         // Keep the unfinished tail (shorter than 4 + a validated length).
         if offset < input.count {
+            if input.count &- offset >= 4 {
+                let raw = UInt32(bigEndian: input.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                reserveWhole(Int(truncatingIfNeeded: raw))  // validated by the loop above
+            }
             pending.append(contentsOf: input[offset...])
         }
         return nil
+    }
+
+    /// Makes room for the whole frame at once: appending its reads would
+    /// double the buffer as it fills (8 MiB and three copies for a 4 MiB
+    /// frame), and the allocator keeps what it once handed out.
+    private mutating func reserveWhole(_ length: Int) {
+        let whole = 4 &+ length
+        if pending.capacity < whole { pending.reserveCapacity(whole) }
     }
 
     /// Forgets any unfinished frame (a new connection starts clean).
