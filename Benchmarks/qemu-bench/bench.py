@@ -3,7 +3,8 @@
 (QEMU 10.0.2 + libbarrierclient), driven by the same scripted loopback server
 (Tests/e2e/harness/scripted_server.py), interleaved, several rounds.
 
-    python3 Benchmarks/qemu-bench/bench.py [--rounds N] [--quick]
+    python3 Benchmarks/qemu-bench/bench.py [--rounds N] [--latency-rounds N] [--samples N]
+        [--idle S] [--only throughput,latency,idle]
 
 Figures (medians over rounds; see README.md, "Performance"):
   throughput  bursts of 1 000 / 20 000 / 1 000 000 mixed messages (moves, keys,
@@ -12,7 +13,12 @@ Figures (medians over rounds; see README.md, "Performance"):
               progress for STALL_S seconds has stalled (it is restarted).
   latency     server send time (CLOCK_REALTIME) -> QEMU input_event_* trace
               timestamp (log backend, -msg timestamp=on: gettimeofday), single
-              events; and the CALV round trip.  p50 / p99.
+              events; and the CALV round trip.  The two clients take turns
+              sample by sample, so the machine's other load hits both alike;
+              p50 / p99 per round (400 samples), the median over 5 rounds
+              reported with the range, ratios per round.
+  main loop   QMP query-status round trips while the 1 000 000-message
+              burst runs: how long the client keeps the main loop away.
   idle        CPU (utime+stime, /proc/PID/stat) and wakeups (voluntary +
               involuntary context switches of the main-loop thread,
               /proc/PID/status) over IDLE_S seconds connected, CALV every 3 s;
@@ -164,8 +170,10 @@ class Client:
                 return
 
     # ---- throughput ---------------------------------------------------------
-    def burst(self, data, n):
-        """Messages/s until the CALV after the burst is echoed, or None (stall)."""
+    def burst(self, data, n, qmp_rtts=None):
+        """Messages/s until the CALV after the burst is echoed, or None (stall).
+        With qmp_rtts (a list), QMP query-status round trips (µs) made while
+        the burst runs are appended to it: how long the main loop is away."""
         with self.lock:
             conn = self.conn
             self.drain()
@@ -182,9 +190,20 @@ class Client:
                         sent[0] += conn.sock.send(view[sent[0]:sent[0] + 262144])
                 except OSError as e:
                     err.append(e)
+            stop_pings = threading.Event()
+
+            def pinger():
+                while not stop_pings.is_set():
+                    t = time.monotonic()
+                    self.qemu.qmp.execute("query-status")
+                    qmp_rtts.append((time.monotonic() - t) * 1e6)
+                    time.sleep(0.002)
+            pings = threading.Thread(target=pinger, daemon=True) if qmp_rtts is not None else None
             t0 = time.monotonic()
             th = threading.Thread(target=sender, daemon=True)
             th.start()
+            if pings:
+                pings.start()
             last_progress, last_t = -1, time.monotonic()
             result = None
             while True:
@@ -203,6 +222,9 @@ class Client:
                     last_progress, last_t = progress, now
                 elif now - last_t > STALL_S or err or conn.closed_by_peer.is_set():
                     break
+            if pings:
+                stop_pings.set()
+                pings.join(5)
             self.last_keepalive = time.monotonic()
         if result is None:
             log("%s stalled on a %d-message burst (%d of %d bytes consumed); restarting it"
@@ -214,65 +236,59 @@ class Client:
         return result
 
     # ---- latency --------------------------------------------------------------
-    def event_latency(self, samples):
-        """Microseconds from send to the first input_event_* trace line."""
-        out = []
-        q = self.qemu
-        rx = re.compile(r"(\d+)@(\d+)\.(\d{6}):input_event_(\w+)")
-        with self.lock:
-            q.trace_input(True)
-            self.conn.sync(5)
-            with open(q.stderr_path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                buf = b""
-                for i in range(samples):
-                    if i % 2 == 0:
-                        m = ss.dmmv(200 + (i * 13) % 1500, 300 + (i * 7) % 500)
-                    else:
-                        m = ss.dkdn(0x61, 0, 38) if (i // 2) % 2 == 0 else ss.dkup(0x61, 0, 38)
-                    t_send = time.time()
-                    self.conn.sock.sendall(m)
-                    deadline = time.monotonic() + 2.0
-                    ts = None
-                    while ts is None and time.monotonic() < deadline:
-                        chunk = f.read()
-                        if not chunk:
-                            time.sleep(0.0002)
-                            continue
-                        buf += chunk
-                        lines = buf.split(b"\n")
-                        buf = lines.pop()
-                        for line in lines:
-                            mm = rx.search(line.decode("ascii", "replace"))
-                            if mm and ts is None:
-                                ts = int(mm.group(2)) + int(mm.group(3)) / 1e6
-                    # the rest of this event's lines (second axis, sync) arrive
-                    # before the next send: let them, then forget them
-                    time.sleep(random.uniform(0.003, 0.008))
-                    buf = b""
-                    f.read()
-                    if ts is not None:
-                        out.append((ts - t_send) * 1e6)
-            q.trace_input(False)
-            self.conn.sync(5)
-            self.last_keepalive = time.monotonic()
-        return out
+    # One sample at a time, the two clients taking turns (bench.phase_latency):
+    # whatever else the machine does then hits both alike.  Nothing polls while
+    # a client works (a busy reader would take a core from QEMU on a 2-core
+    # machine): send, sleep, then read what the trace says.
+    TRACE_RX = re.compile(rb"(\d+)@(\d+)\.(\d{6}):input_event_\w+")
 
-    def keepalive_rtt(self, samples):
-        out = []
-        with self.lock:
-            self.drain()
-            for _ in range(samples):
-                t0 = time.monotonic()
-                self.conn.sock.sendall(ss.calv())
-                while True:
-                    m = self.conn.inbox.get(timeout=5)
-                    if m.code == "CALV":
-                        break
-                out.append((m.time - t0) * 1e6)
-                time.sleep(random.uniform(0.002, 0.006))
-            self.last_keepalive = time.monotonic()
-        return out
+    def latency_begin(self):
+        self.lock.acquire()
+        self.qemu.trace_input(True)
+        self.conn.sync(5)
+        self.drain()
+        self.trace_file = open(self.qemu.stderr_path, "rb")
+        self.trace_file.seek(0, os.SEEK_END)
+
+    def latency_end(self):
+        self.trace_file.close()
+        self.qemu.trace_input(False)
+        self.conn.sync(5)
+        self.last_keepalive = time.monotonic()
+        self.lock.release()
+
+    def event_sample(self, i):
+        """Microseconds from send to the first input_event_* trace line, or None."""
+        if i % 2 == 0:
+            m = ss.dmmv(200 + (i * 13) % 1500, 300 + (i * 7) % 500)
+        else:
+            m = ss.dkdn(0x61, 0, 38) if (i // 2) % 2 == 0 else ss.dkup(0x61, 0, 38)
+        t_send = time.time()
+        self.conn.sock.sendall(m)
+        time.sleep(random.uniform(0.003, 0.008))
+        data = self.trace_file.read()
+        deadline = time.monotonic() + 2.0
+        while not self.TRACE_RX.search(data) and time.monotonic() < deadline:
+            time.sleep(0.001)
+            data += self.trace_file.read()
+        mm = self.TRACE_RX.search(data)
+        # the rest of this event's lines (second axis, sync) are written by now
+        time.sleep(0.001)
+        self.trace_file.read()
+        if not mm:
+            return None
+        return (int(mm.group(2)) + int(mm.group(3)) / 1e6 - t_send) * 1e6
+
+    def keepalive_sample(self):
+        """Microseconds from sending a CALV to receiving its echo."""
+        t0 = time.monotonic()
+        self.conn.sock.sendall(ss.calv())
+        while True:
+            m = self.conn.inbox.get(timeout=5)
+            if m.code == "CALV":
+                break
+        time.sleep(random.uniform(0.002, 0.006))
+        return (m.time - t0) * 1e6
 
 
 # ---------------------------------------------------------------------------
@@ -348,6 +364,7 @@ def stripped_size(path):
 # ---------------------------------------------------------------------------
 def phase_throughput(clients, rounds, sizes, bursts):
     res = {c.kind: {n: [] for n in sizes} for c in clients}
+    res["qmp"] = {c.kind: [] for c in clients}
     for r in range(rounds):
         order = clients if r % 2 == 0 else list(reversed(clients))
         for n in sizes:
@@ -357,7 +374,11 @@ def phase_throughput(clients, rounds, sizes, bursts):
                 # small bursts are short: a few back to back, their median
                 runs = []
                 for _ in range(REPEAT.get(n, 1)):
-                    runs.append(c.burst(bursts[n], n))
+                    # the largest burst: how long the main loop is away meanwhile
+                    rtts = [] if n == max(sizes) else None
+                    runs.append(c.burst(bursts[n], n, rtts))
+                    if rtts is not None and runs[-1] is not None:
+                        res["qmp"][c.kind].append(rtts)
                     if runs[-1] is None:
                         break
                 rate = None if None in runs else median(runs)
@@ -368,15 +389,50 @@ def phase_throughput(clients, rounds, sizes, bursts):
 
 
 def phase_latency(clients, rounds, samples):
+    """Per round and client: `samples` event latencies and as many CALV round
+    trips, the clients taking turns sample by sample (the first one of each
+    pair alternating).  Returns {kind: [round, ...]} for each, a round being a
+    list of microseconds."""
     ev = {c.kind: [] for c in clients}
     ka = {c.kind: [] for c in clients}
     for r in range(rounds):
-        order = clients if r % 2 == 0 else list(reversed(clients))
-        for c in order:
-            ev[c.kind] += c.event_latency(samples)
-            ka[c.kind] += c.keepalive_rtt(samples)
-        log("latency round %d done" % (r + 1))
+        for c in clients:
+            c.latency_begin()
+        try:
+            got = {c.kind: [] for c in clients}
+            for i in range(samples):
+                for c in (clients if i % 2 == 0 else clients[::-1]):
+                    v = c.event_sample(i)
+                    if v is not None:
+                        got[c.kind].append(v)
+            for c in clients:
+                ev[c.kind].append(got[c.kind])
+            got = {c.kind: [] for c in clients}
+            for i in range(samples):
+                for c in (clients if i % 2 == 0 else clients[::-1]):
+                    got[c.kind].append(c.keepalive_sample())
+            for c in clients:
+                ka[c.kind].append(got[c.kind])
+        finally:
+            for c in clients:
+                c.latency_end()
+        log("latency round %d: %s" % (r + 1, ", ".join(
+            "%s event p50/p99 %.0f/%.0f µs, CALV %.0f/%.0f µs"
+            % (c.kind, pct(ev[c.kind][-1], 50), pct(ev[c.kind][-1], 99),
+               pct(ka[c.kind][-1], 50), pct(ka[c.kind][-1], 99)) for c in clients)))
     return ev, ka
+
+
+def latency_summary(rounds_of_samples):
+    """Median over rounds of each round's p50 and p99 (what the report shows),
+    their spread, and the pooled percentiles."""
+    pooled = [v for r in rounds_of_samples for v in r]
+    p50s = [pct(r, 50) for r in rounds_of_samples if r]
+    p99s = [pct(r, 99) for r in rounds_of_samples if r]
+    return {"p50": median(p50s), "p99": median(p99s),
+            "p50_rounds": p50s, "p99_rounds": p99s,
+            "pooled_p50": pct(pooled, 50), "pooled_p99": pct(pooled, 99),
+            "n": len(pooled), "rounds": len(rounds_of_samples)}
 
 
 def phase_idle(server, run_dir, seconds):
@@ -427,8 +483,8 @@ def fmt_rate(v):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--latency-rounds", type=int, default=3)
-    ap.add_argument("--samples", type=int, default=150)
+    ap.add_argument("--latency-rounds", type=int, default=5)
+    ap.add_argument("--samples", type=int, default=400)
     ap.add_argument("--idle", type=float, default=IDLE_S)
     ap.add_argument("--only", default="throughput,latency,idle")
     args = ap.parse_args()
@@ -450,6 +506,11 @@ def main():
             clients = [Client("stock", server, run_dir).start(), Client("ours", server, run_dir).start()]
         if "throughput" in phases:
             tp = phase_throughput(clients, args.rounds, SIZES, bursts)
+            qmp = tp.pop("qmp")
+            results["qmp_during_burst_us"] = {
+                k: {"max": max((max(r) for r in v if r), default=None),
+                    "p99": median([pct(r, 99) for r in v if r]),
+                    "n": sum(len(r) for r in v)} for k, v in qmp.items()}
             results["throughput"] = {
                 k: {str(n): {"median_msgs_per_s": median([v for v in vs if v is not None]),
                              "stalls": sum(1 for v in vs if v is None), "runs": len(vs),
@@ -458,8 +519,8 @@ def main():
         if "latency" in phases:
             ev, ka = phase_latency(clients, args.latency_rounds, args.samples)
             results["latency_us"] = {
-                k: {"event_p50": pct(ev[k], 50), "event_p99": pct(ev[k], 99), "event_n": len(ev[k]),
-                    "calv_rtt_p50": pct(ka[k], 50), "calv_rtt_p99": pct(ka[k], 99), "calv_n": len(ka[k])}
+                k: {"event": latency_summary(ev[k]), "calv_rtt": latency_summary(ka[k]),
+                    "all_event": ev[k], "all_calv_rtt": ka[k]}
                 for k in ev}
         for c in clients:
             c.stop()
@@ -477,14 +538,15 @@ def main():
     report(results)
 
 
-def ratio(a, b, higher_better=True):
+def ratio(a, b, higher_better=True, digits=1):
     if a is None or b is None or a == 0 or b == 0:
         return "-"
-    return "%.1fx" % ((a / b) if higher_better else (b / a))
+    return "%.*fx" % (digits, (a / b) if higher_better else (b / a))
 
 
 def report(r):
     rows = []
+    per_round = []
     tp = r.get("throughput")
     if tp:
         for n in SIZES:
@@ -495,12 +557,26 @@ def report(r):
             odesc = fmt_rate(ov) + ("" if not o["stalls"] else " (%d/%d stalled)" % (o["stalls"], o["runs"]))
             rr = "stock stalls" if sv is None and ov is not None else ratio(ov, sv)
             rows.append(("throughput, %d-message burst" % n, sdesc, odesc, rr))
+    qmp = r.get("qmp_during_burst_us")
+    if qmp:
+        def q(v):
+            return "stalls" if v["max"] is None else "%.1f / %.1f ms" % (v["p99"] / 1e3, v["max"] / 1e3)
+        rows.append(("QMP reply during a %d-message burst, p99 / max" % max(SIZES),
+                     q(qmp["stock"]), q(qmp["ours"]), "-"))
     lat = r.get("latency_us")
     if lat:
-        for key, label in (("event_p50", "event latency p50"), ("event_p99", "event latency p99"),
-                           ("calv_rtt_p50", "CALV round trip p50"), ("calv_rtt_p99", "CALV round trip p99")):
-            s, o = lat["stock"][key], lat["ours"][key]
-            rows.append((label, "%.0f µs" % s, "%.0f µs" % o, ratio(s, o)))
+        n = lat["ours"]["event"]["rounds"]
+        for kind, key, label in (("event", "p50", "event latency p50"), ("event", "p99", "event latency p99"),
+                                 ("calv_rtt", "p50", "CALV round trip p50"),
+                                 ("calv_rtt", "p99", "CALV round trip p99")):
+            s, o = lat["stock"][kind], lat["ours"][kind]
+            rr = "%s: %s" % (key, ", ".join("%.2f" % (a / b) for a, b in
+                                           zip(s[key + "_rounds"], o[key + "_rounds"])))
+            rows.append(("%s (median of %d rounds)" % (label, n),
+                         "%.0f µs (%.0f-%.0f)" % (s[key], min(s[key + "_rounds"]), max(s[key + "_rounds"])),
+                         "%.0f µs (%.0f-%.0f)" % (o[key], min(o[key + "_rounds"]), max(o[key + "_rounds"])),
+                         ratio(s[key], o[key], digits=2)))
+            per_round.append("%s %s" % (label, rr))
     idle = r.get("idle")
     if idle:
         for key, label in (("cpu_ms", "idle CPU, 30 s (process)"), ("wakeups", "idle wakeups, 30 s (main thread)")):
@@ -516,6 +592,10 @@ def report(r):
     print("|" + "|".join("-" * (x + 2) for x in w) + "|")
     for row in rows:
         print("| " + " | ".join("%-*s" % (w[i], row[i]) for i in range(4)) + " |")
+    if per_round:
+        print("stock/ours per round (>1: ours faster):")
+        for line in per_round:
+            print("  " + line)
 
 
 if __name__ == "__main__":
