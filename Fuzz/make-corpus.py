@@ -12,7 +12,6 @@ scenarios. Deterministic: rerunning it rewrites the same files.
 """
 import hashlib
 import os
-import shutil
 import struct
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -239,9 +238,13 @@ def capi_seeds():
 
 
 def write(directory, seeds):
+    """Rewrites the generated seeds; regression-* files (inputs that once
+    crashed a fuzzer, kept as they were found) are left in place."""
     path = os.path.join(ROOT, directory)
-    shutil.rmtree(path, ignore_errors=True)
-    os.makedirs(path)
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if not name.startswith("regression-"):
+            os.unlink(os.path.join(path, name))
     total = 0
     for name, data in sorted(seeds.items()):
         with open(os.path.join(path, name), "wb") as f:

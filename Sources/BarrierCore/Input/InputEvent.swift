@@ -30,4 +30,12 @@ public enum MouseButton: UInt8, Equatable, Sendable, CaseIterable {
     case extra = 6
     case wheelLeft = 7
     case wheelRight = 8
+
+    /// A wheel direction: clicked (press, sync, release), never held.
+    var isWheel: Bool {
+        switch self {
+        case .wheelUp, .wheelDown, .wheelLeft, .wheelRight: true
+        case .left, .middle, .right, .side, .extra: false
+        }
+    }
 }

@@ -45,14 +45,23 @@ public struct Pointer: Sendable {
         }
     }
 
-    /// DMDN. Unknown buttons and a second press of a held button inject nothing.
+    /// DMDN. Unknown buttons and a second press of a held button inject
+    /// nothing. A wheel "button" (Deskflow's tilt, 6/7) is one wheel click
+    /// on its press, like X's buttons 4-7, and is never held: a DMWM click of
+    /// the same direction may come while it is down.
     public mutating func buttonDown(_ id: UInt8, into events: inout [InputEvent]) {
         guard let button = MouseButton(barrierID: id), !held.contains(button) else { return }
+        if button.isWheel {
+            events.append(.button(button, down: true))
+            events.append(.sync)
+            events.append(.button(button, down: false))
+            return
+        }
         held.append(button)
         events.append(.button(button, down: true))
     }
 
-    /// DMUP. Releasing a button that is not held injects nothing.
+    /// DMUP. Releasing a button that is not held (or a wheel) injects nothing.
     public mutating func buttonUp(_ id: UInt8, into events: inout [InputEvent]) {
         guard let button = MouseButton(barrierID: id),
               let index = held.firstIndex(of: button) else { return }

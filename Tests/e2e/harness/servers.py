@@ -96,13 +96,11 @@ class DeskflowServer(BarrierServer):
 class ServerKind:
     """One server product and version: how to find it and how to start it."""
 
-    def __init__(self, key, label, build_name=None, make=None, hellos=("Barrier",), stalls_tls=False):
+    def __init__(self, key, label, build_name=None, make=None):
         self.key = key
         self.label = label
         self.build_name = build_name      # scripts/build-servers.sh name; None = apt package
         self._make = make
-        self.hellos = hellos              # the hellos it can send (protocol = synergy)
-        self.stalls_tls = stalls_tls      # its TLS handshake sometimes stalls (see the issue)
         self._prefix = None
         self._reason = None
         self._looked = False
@@ -142,11 +140,9 @@ SERVER_KINDS = {k.key: k for k in [
                make=lambda d, prefix, tls, protocol: BarrierServer(d, tls=tls)),
     ServerKind("input-leap-3.0.3", "Input Leap 3.0.3", "input-leap-3.0.3",
                make=lambda d, prefix, tls, protocol: InputLeapServer(d, prefix, tls=tls)),
-    ServerKind("deskflow-1.26.0", "Deskflow 1.26.0", "deskflow-1.26.0", hellos=("Barrier", "Synergy"),
-               stalls_tls=True,
+    ServerKind("deskflow-1.26.0", "Deskflow 1.26.0", "deskflow-1.26.0",
                make=lambda d, prefix, tls, protocol: DeskflowServer(d, prefix, protocol=protocol, tls=tls,
                                                                     numeric_log_level=True)),
     ServerKind("deskflow-master", "Deskflow master a0a36892 (2026-08)", "deskflow-master",
-               hellos=("Barrier", "Synergy"), stalls_tls=True,
                make=lambda d, prefix, tls, protocol: DeskflowServer(d, prefix, protocol=protocol, tls=tls)),
 ]}
