@@ -2,11 +2,13 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 
-.PHONY: help demo deps lib lib-static install qemu test bench bench-core fuzz soak clean
+.PHONY: help demo deps lib lib-static install qemu servers test compat-table bench bench-core fuzz soak clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
 	@echo "make test            every test (what .ci/run runs)"
+	@echo "make servers         build Input Leap and Deskflow from ../shared/servers (cached)"
+	@echo "make compat-table    README's server table from the last e2e run"
 	@echo "make lib             build/lib: libbarrierclient.so (Embedded Swift), header, barrierclient.pc"
 	@echo "make lib-static      the same with the Swift runtime linked in statically"
 	@echo "make install PREFIX=/usr/local   install the .so, header and .pc"
@@ -33,6 +35,13 @@ qemu: deps
 
 install:
 	./scripts/build-lib.sh embedded "$(DESTDIR)$(PREFIX)"
+
+# Input Leap 3.0.3, Deskflow 1.26.0 and master for the server matrix (cached).
+servers: deps
+	./scripts/build-servers.sh
+
+compat-table:
+	./scripts/compat-table.py
 
 test: deps
 	./scripts/run-tests.sh

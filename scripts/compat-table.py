@@ -23,8 +23,8 @@ BEGIN, END = "<!-- compat:begin -->", "<!-- compat:end -->"
 def table(data):
     return "\n".join([
         BEGIN,
-        "Measured on %s (%s) by `make test` (Tests/e2e/test_server_matrix.py), "
-        "the matrix taking %.0f s of test time:" % (data["date"], data["machine"], data["seconds"]),
+        "Last run %s on %s (Tests/e2e/test_server_matrix.py, part of `make test`; "
+        "the matrix took %.0f s):" % (data["date"], data["machine"], data["seconds"]),
         "",
     ] + render_markdown(data) + [END])
 

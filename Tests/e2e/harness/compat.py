@@ -51,7 +51,7 @@ class CompatResults:
     def data(self):
         return {
             "date": datetime.date.today().isoformat(),
-            "machine": "%s, %d cores" % (platform.platform(terse=True), os.cpu_count() or 0),
+            "machine": "%s, kernel %s, %d cores" % (_os_name(), platform.release(), os.cpu_count() or 0),
             "columns": self.columns,
             "rows": [dict(id=k, **v) for k, v in self.rows.items()],
             "seconds": round(sum(r["seconds"] for r in self.rows.values()), 1),
@@ -68,6 +68,17 @@ class CompatResults:
         with open(tmp, "w") as f:
             json.dump(self.data(), f, indent=1)
         os.replace(tmp, LAST_RUN)
+
+
+def _os_name():
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return platform.system()
 
 
 def _cells(data, row):
