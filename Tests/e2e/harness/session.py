@@ -1,10 +1,10 @@
 """A real Barrier server + QEMU connected to it + a driver for the server's display.
 
 capture(action) returns exactly the key/button events an action produced:
-it takes a trace mark, runs the action, then makes a 1-pixel pointer motion
-(the sentinel) and waits until that motion's absolute event reaches QEMU.
-Barrier delivers in order on one TCP stream, so everything the action
-produced is in the trace before the sentinel; nothing is guessed with sleeps.
+it takes a trace mark, runs the action, then makes 1-pixel pointer motions
+(sentinels) and waits until their absolute events reach QEMU. Barrier
+delivers in order on one TCP stream, so everything the action produced is in
+the trace before the sentinels; nothing is guessed with sleeps.
 """
 from .barrier_server import BarrierServer
 from .driver import Driver
@@ -77,11 +77,21 @@ class RealSession:
         self.wait_abs(mark, timeout)
 
     def capture(self, action, keep=INPUT, timeout=5.0):
-        """Run action(driver); return the filtered events it produced, in order."""
+        """Run action(driver); return the filtered events it produced, in order.
+
+        Two sentinels end the capture: barriers now and then sends a motion
+        made right after a key before that key (its X11 screen reads motion
+        and keys on different paths), never two motions later."""
         self.flush(timeout)
         mark = self.trace.mark()
         action(self.driver)
         self.sentinel()
-        end = self.wait_abs(mark, timeout)
+        first = self.wait_abs(mark, timeout)
+        # the end of that motion: the sync after its absolute events
+        after = self.trace_wait(
+            lambda: next((first + i + 1 for i, e in enumerate(self.trace.since(first)) if e == ("sync",)), None),
+            timeout, "the input sync after the sentinel motion")
+        self.sentinel()
+        end = self.wait_abs(after, timeout)
         evs = self.trace.events[mark:end]
         return [e for e in evs if keep(e)] if keep else evs
