@@ -212,18 +212,8 @@ def test_pointer_reaches_top_left_and_bottom_right_corners(session):
 # ------------------------------------------------------------ enter/leave --
 
 def test_leaving_with_a_key_held_releases_it_in_the_vm(vm):
-    trace, d = vm.trace, vm.driver
-    mark = trace.mark()
-    d.keydown("a")
-    try:
-        trace.wait_for([("key", "a", True)], 5, since=mark)
-        leave_mark = trace.mark()
-        d.leave()
-        got = trace.wait_for(lambda evs: ("key", "a", False) in evs, 5, since=leave_mark,
-                             keep=only("key"), what="the release of 'a' after leaving the VM")
-        assert got == [("key", "a", False)], "leaving must release 'a' exactly once, got %r" % (got,)
-    finally:
-        d.keyup("a")
+    got = vm.leave_with_key_held("a")
+    assert got == [("key", "a", False)], "leaving must release 'a' exactly once, got %r" % (got,)
 
 
 def test_state_is_active_on_the_vm_and_connected_elsewhere(session):

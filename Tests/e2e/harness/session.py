@@ -8,7 +8,7 @@ the trace before the sentinels; nothing is guessed with sleeps.
 """
 from .barrier_server import BarrierServer
 from .driver import Driver
-from .qemu import INPUT, Qemu
+from .qemu import INPUT, Qemu, only
 
 
 class RealSession:
@@ -75,6 +75,21 @@ class RealSession:
         mark = self.trace.mark()
         self.sentinel()
         self.wait_abs(mark, timeout)
+
+    def leave_with_key_held(self, key="a", timeout=5.0):
+        """Hold `key` on the VM, leave for the server screen, and return the key
+        events that reached QEMU after leaving (expected: just its release)."""
+        trace, d = self.trace, self.driver
+        mark = trace.mark()
+        d.keydown(key)
+        try:
+            trace.wait_for([("key", key, True)], timeout, since=mark)
+            leave_mark = trace.mark()
+            d.leave()
+            return trace.wait_for(lambda evs: ("key", key, False) in evs, timeout, since=leave_mark,
+                                  keep=only("key"), what="the release of %r after leaving the VM" % key)
+        finally:
+            d.keyup(key)
 
     def capture(self, action, keep=INPUT, timeout=5.0):
         """Run action(driver); return the filtered events it produced, in order.
