@@ -264,13 +264,13 @@ public func fuzzSession(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             h.drain()
         case 0xa8..<0xb0:
             // Guest clipboard: id 0-3 (2 and 3 are invalid), size from a table.
-            // Texts over 4 KB only 1 time in 32: every byte of one is a
+            // Texts over 256 bytes only 1 time in 32: every byte of one is a
             // coverage callback in the line-ending scan, which otherwise
             // takes most of the fuzzer's time and finds nothing new.
             let id = op & 3
             let a = arg()
             let sizes = [0, 1, 10, 1000, Int(limit), Int(limit) + 1, 40_000, 70_000]
-            let n = min(sizes[Int(a & 7)], a & 0xf8 == 0xf8 ? 70_000 : 4_096)
+            let n = min(sizes[Int(a & 7)], a & 0xf8 == 0xf8 ? 70_000 : 256)
             let text = [UInt8](repeating: 0x61 &+ op, count: n)
             if id < 2, n <= Int(limit), h.supervisor.state == .active || h.supervisor.state == .connected {
                 h.guestHeld[Int(id)] = max(h.guestHeld[Int(id)], n)
