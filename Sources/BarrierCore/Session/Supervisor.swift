@@ -32,11 +32,12 @@ public struct Supervisor {
 
     /// How long a TLS handshake may take once the TCP connection is up. A
     /// Barrier-family server answers the client's first handshake message in
-    /// milliseconds; Deskflow's (and now and then Barrier's) accept sometimes
-    /// misses it and waits forever (about 4 tries in 10 on loopback), and a
-    /// fresh connection almost always goes through. So a stalled handshake
-    /// is given up on soon and retried after the first reconnect delay, not
-    /// a growing one: the server is there, it only lost this connection.
+    /// milliseconds, or never: the accept of Deskflow (about 4 tries in 10 on
+    /// loopback), and of Barrier and Input Leap on a busy machine, misses a
+    /// ClientHello that arrives after it started and waits forever, while
+    /// the next connection usually goes through. So a stalled handshake is
+    /// given up on soon and retried after the first reconnect delay, not a
+    /// growing one: the server is there, it only lost this connection.
     public static let tlsHandshakeTimeout: UInt64 = 3_000
 
     public let configuration: SessionConfiguration
