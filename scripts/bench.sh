@@ -5,6 +5,8 @@
 # build/bench/results.json.  See README.md, "Performance".
 #
 # Usage: scripts/bench.sh [bench.py args...]   e.g. --rounds 3 --idle 10
+# Env:   BARRIERCLIENT_STOCK_QEMU=build/qemu-stock-10.0.2  compare with the stock
+#        client of QEMU 10.0.2 (scripts/build-stock-qemu.sh) instead of 7.2
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${BARRIERCLIENT_CACHE:-$HOME/.cache/barrierclient}

@@ -51,7 +51,9 @@ from harness import scripted_server as ss  # noqa: E402
 from harness.qemu import Qemu  # noqa: E402
 from harness.util import wait_until  # noqa: E402
 
-STOCK_BIN = "/usr/bin/qemu-system-x86_64"
+# The stock client: Debian's QEMU 7.2, or BARRIERCLIENT_STOCK_QEMU (e.g.
+# build/qemu-stock-10.0.2 from scripts/build-stock-qemu.sh: the same QEMU as ours).
+STOCK_BIN = os.environ.get("BARRIERCLIENT_STOCK_QEMU") or "/usr/bin/qemu-system-x86_64"
 OURS_BIN = os.environ.get("BARRIERCLIENT_QEMU") or os.path.join(ROOT, "build", "qemu-system-x86_64")
 LIB = os.path.join(ROOT, "build", "lib", "lib", "libbarrierclient.so")
 OUT_DIR = os.path.join(ROOT, "build", "bench")
@@ -586,8 +588,11 @@ def report(r):
         rows.append(("RSS", "%d KiB (no object: %d)" % (idle["stock"]["rss_kb"], idle["stock-bare"]["rss_kb"]),
                      "%d KiB (no object: %d)" % (idle["ours"]["rss_kb"], idle["ours-bare"]["rss_kb"]), "-"))
     rows.append(("stripped libbarrierclient.so", "-", "%d KiB" % (r["size"]["stripped_so_bytes"] // 1024), "-"))
-    w = [max(len(str(row[i])) for row in rows + [("figure", "stock 7.2", "ours", "ours vs stock")]) for i in range(4)]
-    line = "| " + " | ".join("%-*s" % (w[i], h) for i, h in enumerate(("figure", "stock 7.2", "ours", "ours vs stock"))) + " |"
+    # "QEMU emulator version 7.2.22 (Debian ...)" -> "stock 7.2.22"
+    stock_version = r["machine"]["stock"].split("version", 1)[-1].split()[0:1]
+    head = ("figure", "stock " + "".join(stock_version), "ours", "ours vs stock")
+    w = [max(len(str(row[i])) for row in rows + [head]) for i in range(4)]
+    line = "| " + " | ".join("%-*s" % (w[i], h) for i, h in enumerate(head)) + " |"
     print(line)
     print("|" + "|".join("-" * (x + 2) for x in w) + "|")
     for row in rows:
