@@ -7,8 +7,7 @@ QEMU alive; the exact input trace (every input_event_* but sync: keys,
 buttons, absolute and relative motion) equal to what the well-formed part of
 the case says; the key held before the hostile part released; QEMU's RSS
 (VmRSS of /proc/PID/status) grown by at most RSS_GROWTH_LIMIT_KB since the
-case began (RSS_GROWTH_LIMIT_4MIB_FRAMES_KB for cases that send 4 MiB frames);
-and a fresh, well-behaved connection that works (a typed `a`).
+case began; and a fresh, well-behaved connection that works (a typed `a`).
 """
 import struct
 
@@ -51,14 +50,9 @@ DCLP_HEADER = 4 + 1 + 4 + 1 + 4
 # client that kept any of the hostile input would hold: the 8 MB flood, the
 # 1 MiB and 1 GiB clipboards announced and never finished, ~100 connections.
 RSS_GROWTH_LIMIT_KB = 2 * 1024
-# Cases that send whole 4 MiB frames (MAX_FRAME).  The framer keeps an
-# unfinished frame in a Swift array that doubles as 64 KiB reads arrive: while
-# it grows from 4 to 8 MiB of capacity both blocks exist, 12 MiB.  Once glibc
-# has freed one such block its mmap threshold rises past 4 MiB, so later ones
-# come from the heap, which it keeps (it trims only beyond twice the
-# threshold).  Measured: 12.0-12.3 MiB after one, six or twelve 4 MiB frames
-# alike, i.e. retained by the allocator, not growing; 16 MiB = that + 4 MiB.
-RSS_GROWTH_LIMIT_4MIB_FRAMES_KB = 16 * 1024
+# Cases that send whole 4 MiB frames stay within it too: the framer reserves
+# a frame's size once, so no 8 MiB doubling is left for the allocator to keep
+# (it was 12 MiB before; now 68-160 KiB like the rest).
 
 # Every hostile case ends with a redial: do it quickly (the every-byte cases
 # redial about a hundred times).  The back-off itself, at its default 1000 ms,
@@ -128,9 +122,6 @@ class Hostile:
         self.rss0 = settled_rss(q)
         self.rss_limit_kb = RSS_GROWTH_LIMIT_KB
         self.expected = []
-
-    def sends_4mib_frames(self):
-        self.rss_limit_kb = RSS_GROWTH_LIMIT_4MIB_FRAMES_KB
 
     def expect(self, events):
         self.expected += list(events)
@@ -354,7 +345,6 @@ def test_zero_length_frames_in_a_row_drop_the_connection(hostile):
 
 def test_frames_of_exactly_4_mib_are_read_and_skipped(hostile):
     q = hostile.q
-    hostile.sends_4mib_frames()
     conn = hostile.connect()
     mark = q.trace.mark()
     unknown = S.frame(b"ZZZZ" + b"\xa5" * (MAX_FRAME - 4))
@@ -368,7 +358,6 @@ def test_frames_of_exactly_4_mib_are_read_and_skipped(hostile):
 
 
 def test_frame_one_byte_over_4_mib_drops_the_connection(hostile):
-    hostile.sends_4mib_frames()                   # (the client may read a part of it)
     conn = hostile.connect()
     whole = conn.send_until_dropped(S.frame(b"ZZZZ" + b"\xa5" * (MAX_FRAME - 3)) + TYPE_A)
     print("the whole 4 MiB + 1 frame was %swritten before the client hung up" % ("" if whole else "not "))
@@ -583,7 +572,6 @@ def test_clipboard_start_with_no_end(hostile):
 
 def test_clipboard_chunks_larger_than_announced(hostile):
     q = hostile.q
-    hostile.sends_4mib_frames()
     conn = hostile.connect()
     mark = q.trace.mark()
     conn.send(S.dclp(0, 1, 1, b"10"), S.dclp(0, 1, 2, b"z" * 100), S.dclp(0, 1, 3, b""),      # one chunk
