@@ -31,11 +31,22 @@ public enum MouseButton: UInt8, Equatable, Sendable, CaseIterable {
     case wheelLeft = 7
     case wheelRight = 8
 
-    /// A wheel direction: clicked (press, sync, release), never held.
+    /// A wheel direction: clicked (see appendClick), never held.
     var isWheel: Bool {
         switch self {
         case .wheelUp, .wheelDown, .wheelLeft, .wheelRight: true
         case .left, .middle, .right, .side, .extra: false
         }
+    }
+}
+
+extension Array where Element == InputEvent {
+    /// One wheel click: press, sync, release, sync. QEMU's pointer devices
+    /// need a sync between press and release, or the click is lost.
+    mutating func appendClick(_ button: MouseButton) {
+        append(.button(button, down: true))
+        append(.sync)
+        append(.button(button, down: false))
+        append(.sync)
     }
 }

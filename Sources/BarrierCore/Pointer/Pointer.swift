@@ -52,9 +52,7 @@ public struct Pointer: Sendable {
     public mutating func buttonDown(_ id: UInt8, into events: inout [InputEvent]) {
         guard let button = MouseButton(barrierID: id), !held.contains(button) else { return }
         if button.isWheel {
-            events.append(.button(button, down: true))
-            events.append(.sync)
-            events.append(.button(button, down: false))
+            events.appendClick(button)
             return
         }
         held.append(button)

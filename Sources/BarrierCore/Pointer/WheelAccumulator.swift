@@ -17,8 +17,7 @@ struct WheelAccumulator: Sendable {
     private var y: Int32 = 0
 
     /// Adds one message's deltas and appends the clicks it completes:
-    /// vertical first, then horizontal. Each click is press, sync, release,
-    /// sync: QEMU's pointer devices need a sync between press and release.
+    /// vertical first, then horizontal.
     mutating func add(dx: Int16, dy: Int16, into events: inout [InputEvent]) {
         y = emitClicks(total: y &+ Int32(dy), positive: .wheelUp, negative: .wheelDown,
                        into: &events)
@@ -38,10 +37,7 @@ struct WheelAccumulator: Sendable {
         let clicks = total / Self.deltaPerClick   // at most 274 for Int16 input
         let button = clicks > 0 ? positive : negative
         for _ in 0..<clicks.magnitude {
-            events.append(.button(button, down: true))
-            events.append(.sync)
-            events.append(.button(button, down: false))
-            events.append(.sync)
+            events.appendClick(button)
         }
         return total % Self.deltaPerClick
     }

@@ -59,13 +59,17 @@ public struct Framer: Sendable {
         }
 
         // Whole frames straight from the input.
+        var tailLength: Int?  // the validated length of a frame cut by the end of input
         while input.count &- offset >= 4 {
             let length: Int
             switch Self.payloadLength(input.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) {
             case .success(let l): length = l
             case .failure(let error): return error
             }
-            guard input.count &- offset &- 4 >= length else { break }
+            guard input.count &- offset &- 4 >= length else {
+                tailLength = length
+                break
+            }
             let start = offset &+ 4
             offset = start &+ length
             if !handle(UnsafeRawBufferPointer(rebasing: input[start..<offset])) { return nil }
@@ -73,10 +77,7 @@ public struct Framer: Sendable {
 
         // Keep the unfinished tail (shorter than 4 + a validated length).
         if offset < input.count {
-            if input.count &- offset >= 4 {
-                let raw = UInt32(bigEndian: input.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-                reserveWhole(Int(truncatingIfNeeded: raw))  // validated by the loop above
-            }
+            if let tailLength { reserveWhole(tailLength) }
             pending.append(contentsOf: input[offset...])
         }
         return nil
