@@ -206,28 +206,28 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         #expect(throws: Supervisor.CallError.wrongState) { try supervisor.tlsHandshakeStarted(now: 9_001) }
     }
 
-    @Test func aSilentTLSServerDoesNotTrustOurCertificate() throws {
-        let client = try Fingerprint(parsing: Array(("v2:sha256:" + String(repeating: "ab", count: 32)).utf8))
+    /// The reports of a TLS connection (presenting `client`) to a server that
+    /// then says nothing until the hello timeout.
+    private func reportsOfASilentTLSServer(client: Fingerprint?) throws -> [String] {
         var supervisor = Supervisor(configuration: .test())
         try supervisor.start(now: 0)
         _ = supervisor.drain()
         try supervisor.connected(now: 0, transport: .tls(clientCertificate: client))
         _ = supervisor.drain()
         supervisor.tick(now: Session.helloTimeout)
-        let reports = supervisor.drain().reports
+        return supervisor.drain().reports
+    }
+
+    @Test func aSilentTLSServerDoesNotTrustOurCertificate() throws {
+        let client = try Fingerprint(parsing: Array(("v2:sha256:" + String(repeating: "ab", count: 32)).utf8))
+        let reports = try reportsOfASilentTLSServer(client: client)
         #expect(reports.count == 1)
         #expect(reports.first?.contains("v2:sha256:" + String(repeating: "ab", count: 32)) == true)
         #expect(reports.first?.contains("TrustedClients.txt") == true)
     }
 
     @Test func aSilentTLSServerWithoutOurCertificateWantsOne() throws {
-        var supervisor = Supervisor(configuration: .test())
-        try supervisor.start(now: 0)
-        _ = supervisor.drain()
-        try supervisor.connected(now: 0, transport: .tls(clientCertificate: nil))
-        _ = supervisor.drain()
-        supervisor.tick(now: Session.helloTimeout)
-        let reports = supervisor.drain().reports
+        let reports = try reportsOfASilentTLSServer(client: nil)
         #expect(reports.count == 1)
         #expect(reports.first?.contains("client-cert.pem") == true)
     }
