@@ -11,7 +11,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness.qemu import INPUT, qemu_binary, qemu_missing_reason  # noqa: E402
+from harness.qemu import qemu_binary, qemu_missing_reason  # noqa: E402
 from harness.session import RealSession  # noqa: E402
 from harness.util import OwnedProcess  # noqa: E402
 

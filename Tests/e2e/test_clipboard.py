@@ -11,7 +11,7 @@ import time
 import pytest
 
 from harness import scripted_server as S
-from harness.qemu import OBJECT_ID, QOM_PATH, UP_STATES, only
+from harness.qemu import QOM_PATH, UP_STATES, only
 from harness.rfb import RfbClient
 from harness.session import RealSession
 from harness.util import OwnedProcess, wait_until

@@ -21,8 +21,7 @@ import re
 
 import pytest
 
-from harness.driver import Driver
-from harness.qemu import DOWN_STATES, INPUT, Qemu, only
+from harness.qemu import DOWN_STATES, INPUT, only
 from harness.servers import SERVER_KINDS
 from harness.session import RealSession
 from harness.tls import TLS_HANDSHAKE_TIMEOUT, make_client_cert, tls_qemu
@@ -90,17 +89,13 @@ class MatrixSession(RealSession):
     def start(self, connect_timeout=None):
         if self.config.tls:
             self.server.trust_client(self.client_cert[1][len("v2:sha256:"):])
-        self.server.start()
-        self.driver = Driver(self.server)
-        mark = self.server.log_mark()
-        if self.config.tls:
-            self.qemu = tls_qemu(self.run_dir, self.server.port, self.client_cert[0],
-                                 "v2:sha256:" + self.server.fingerprint_sha256,
-                                 name=self.server.client_name).start()
-        else:
-            self.qemu = Qemu(self.run_dir, self.server.port, name=self.server.client_name).start()
-        self.server.wait_client_connected(connect_timeout or self.startup_timeout(), since=mark)
-        return self
+        return super().start(connect_timeout or self.startup_timeout())
+
+    def make_qemu(self):
+        if not self.config.tls:
+            return super().make_qemu()
+        return tls_qemu(self.run_dir, self.server.port, self.client_cert[0],
+                        "v2:sha256:" + self.server.fingerprint_sha256, name=self.server.client_name)
 
 
 @pytest.fixture(scope="session")

@@ -19,18 +19,15 @@ server certificate's SHA-256, pinned).
 import os
 import re
 import socket
-import subprocess
 import threading
 
 import pytest
 
 from harness.barrier_server import BarrierServer
-from harness.driver import Driver
-from harness.qemu import DOWN_STATES, HELLO_TIMEOUT, QOM_PATH, UP_STATES, Qemu, only
+from harness.qemu import DOWN_STATES, HELLO_TIMEOUT, QOM_PATH, UP_STATES, only
 from harness.session import RealSession
-from harness.tls import (  # noqa: F401
-    CONNECT_TIMEOUT, CREDS_ID, FP_RX, TLS_HANDSHAKE_TIMEOUT, TLS_STALL_LINE, colon_upper, make_client_cert,
-    tls_qemu)
+from harness.tls import (CONNECT_TIMEOUT, CREDS_ID, TLS_HANDSHAKE_TIMEOUT, TLS_STALL_LINE, colon_upper,
+                         make_client_cert, tls_qemu)
 from harness.util import wait_until
 
 # Every plain-TCP test of test_real_barrier.py, run again over TLS with this
@@ -98,14 +95,12 @@ class TLSSession(RealSession):
     def start(self, connect_timeout=20.0):
         if self.client_fp:
             self.server.trust_client(self.client_fp[len("v2:sha256:"):])
-        self.server.start()
-        self.driver = Driver(self.server)
-        mark = self.server.log_mark()
-        self.qemu = tls_qemu(self.run_dir, self.server.port, self.creds_dir,
-                             self.fingerprint_form(self.server.fingerprint_sha256),
-                             name=self.server.client_name, binary=self.qemu_binary).start()
-        self.server.wait_client_connected(connect_timeout, since=mark)
-        return self
+        return super().start(connect_timeout)
+
+    def make_qemu(self):
+        return tls_qemu(self.run_dir, self.server.port, self.creds_dir,
+                        self.fingerprint_form(self.server.fingerprint_sha256),
+                        name=self.server.client_name, binary=self.qemu_binary)
 
 
 @pytest.fixture(scope="module")

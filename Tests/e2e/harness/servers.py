@@ -60,7 +60,6 @@ class DeskflowServer(BarrierServer):
         self.settings_path = os.path.join(self.run_dir, "deskflow.conf")
         self.log_path = os.path.join(self.run_dir, "deskflow.log")
         self.out_path = self.log_path
-        self.check_client_certificates = True
 
     def pem_path(self):
         return os.path.join(self.run_dir, "tls", "deskflow.pem")
@@ -71,8 +70,8 @@ class DeskflowServer(BarrierServer):
     def write_settings(self):
         security = ["tlsEnabled=%s" % ("true" if self.tls else "false")]
         if self.tls:
-            security += ["certificate=%s" % self.pem_path(),
-                         "checkPeerFingerprints=%s" % ("true" if self.check_client_certificates else "false")]
+            # demand a client certificate, like Barrier's command line (trust_client lists ours)
+            security += ["certificate=%s" % self.pem_path(), "checkPeerFingerprints=true"]
         lines = ["[core]", "computerName=%s" % self.server_name, "interface=127.0.0.1",
                  "port=%d" % self.port, "display=%s" % self.display, "coreMode=2", "",
                  "[server]", "externalConfig=true", "externalConfigFile=%s" % self.conf_path, "",

@@ -25,10 +25,14 @@ class RealSession:
         self.server.start()
         self.driver = Driver(self.server)
         mark = self.server.log_mark()
-        self.qemu = Qemu(self.run_dir, self.server.port, name=self.server.client_name,
-                         binary=self.qemu_binary, extra_args=self.qemu_args).start()
+        self.qemu = self.make_qemu().start()
         self.server.wait_client_connected(connect_timeout, since=mark)
         return self
+
+    def make_qemu(self):
+        """The QEMU to start against the server (TLS sessions override it)."""
+        return Qemu(self.run_dir, self.server.port, name=self.server.client_name,
+                    binary=self.qemu_binary, extra_args=self.qemu_args)
 
     def close(self):
         if self.driver is not None:
