@@ -69,17 +69,39 @@ private struct Host {
     var buttons: Set<UInt32> = []
     var lastState: Int32 = 5
     var transportOpen = false
+    /// 0: bc_session_next_action; else bc_session_next_actions with this capacity.
+    var batch = 0
 
     mutating func drain() {
-        var a = bc_action()
+        var taken = [bc_action](repeating: bc_action(), count: max(batch, 1))
         var count = 0
-        while true {
-            let rc = bc_session_next_action(s, &a)
-            check(rc == 0 || rc == 1, "next_action returned \(rc)")
-            if rc == 0 {
-                check(a.kind == 0 && a.data == nil && a.len == 0, "empty next_action left a non-zero action")
-                break
+        var drained = false
+        while !drained {
+            let rc = taken.withUnsafeMutableBufferPointer { buffer in
+                batch == 0 ? bc_session_next_action(s, buffer.baseAddress)
+                    : bc_session_next_actions(s, buffer.baseAddress, batch)
             }
+            check(rc >= 0 && rc <= max(batch, 1), "next_action(s) returned \(rc)")
+            if rc == 0 && batch == 0 {
+                let a = taken[0]
+                check(a.kind == 0 && a.data == nil && a.len == 0, "empty next_action left a non-zero action")
+            }
+            // Every action's data is checked after the whole batch was taken.
+            for a in taken.prefix(Int(max(0, rc))) { take(a, count: &count) }
+            drained = rc == 0 || (batch > 0 && rc < batch)
+            if batch > 0 && rc > 0 && rc < batch {
+                // a short batch means the queue is empty
+                var extra = bc_action()
+                check(bc_session_next_actions(s, &extra, 1) == 0, "short batch but the queue was not empty")
+            }
+        }
+        let state = bc_session_state(s)
+        check(state == lastState, "bc_session_state \(state) but last BC_ACTION_STATE \(lastState)")
+        if state != 4 { check(keys.isEmpty && buttons.isEmpty, "state \(state) with keys held") }
+    }
+
+    private mutating func take(_ a: bc_action, count: inout Int) {
+        do {  // (the body of the old one-at-a-time loop)
             count += 1
             check(count < 1_000_000, "the action queue does not drain")
             check(a.len == 0 || a.data != nil, "kind \(a.kind): len \(a.len) with data NULL")
@@ -125,9 +147,6 @@ private struct Host {
                 fatalError("invariant: action kind \(a.kind)")
             }
         }
-        let state = bc_session_state(s)
-        check(state == lastState, "bc_session_state \(state) but last BC_ACTION_STATE \(lastState)")
-        if state != 4 { check(keys.isEmpty && buttons.isEmpty, "state \(state) with keys held") }
     }
 }
 
@@ -190,12 +209,14 @@ public func fuzzCAPI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             expect(bc_session_state(h), [-1], "state(bad handle)")
             var a = bc_action()
             expect(bc_session_next_action(h, &a), [-1], "next_action(bad handle)")
+            expect(bc_session_next_actions(h, &a, 1), [-1], "next_actions(bad handle)")
             bc_session_free(h)
         }
         return 0
     }
     let s = handle
     var host = Host(s: s, clipboardMax: Int(c.clipboard_max))
+    host.batch = [0, 1, 3, 16][Int(nameByte >> 6)]
     let drainAlways = shape & 64 != 0
     var now: UInt64 = 1_000_000
     var greeted = shape & 128 == 0
@@ -266,6 +287,9 @@ public func fuzzCAPI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         case 14: host.drain()
         case 15:
             expect(bc_session_next_action(s, nil), [-1], "next_action(NULL)")
+            expect(bc_session_next_actions(s, nil, 4), [-1], "next_actions(NULL)")
+            var one = bc_action()
+            expect(bc_session_next_actions(s, &one, 0), [-1], "next_actions(capacity 0)")
             let st = bc_session_state(s)
             check((0...5).contains(st), "state \(st)")
         case 16:

@@ -50,7 +50,8 @@ private struct Harness {
     mutating func drain() {
         var count = 0
         armedInThisCall = nil
-        while let action = supervisor.nextAction() {
+        // As the C API takes them: input first without an Action, the rest after.
+        while let action = supervisor.nextInput().map(Action.input) ?? supervisor.nextAction() {
             count += 1
             check(count < 1_000_000, "action queue does not drain")
             if case .input(let event) = action {

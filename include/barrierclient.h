@@ -20,7 +20,8 @@
  *   bc_session_free()
  *
  * After every call the host drains the queued actions with
- * bc_session_next_action() until it returns 0, and executes them in order.
+ * bc_session_next_actions() (or one at a time with bc_session_next_action())
+ * until it returns 0, and executes them in order.
  * A host ignores action kinds it does not know: new kinds may be added
  * without a change of BC_ABI_VERSION (existing ones never change meaning).
  *
@@ -236,6 +237,12 @@ int bc_session_set_clipboard(bc_session *s, uint32_t id, const uint8_t *text,
 
 /* Returns 1 and fills *action, or 0 when the queue is empty. */
 int bc_session_next_action(bc_session *s, bc_action *action);
+/*
+ * bc_session_next_action() for a batch, in one call: takes up to capacity
+ * actions into actions[0..n) and returns n; n < capacity means the queue is
+ * now empty.  The data of every action taken stays valid until the next call.
+ */
+int bc_session_next_actions(bc_session *s, bc_action *actions, size_t capacity);
 /* The current bc_state, or a BC_E* code. */
 int bc_session_state(const bc_session *s);
 

@@ -2,7 +2,8 @@
 # The C API from a C host: builds Tests/c/abi_test.c against the installed
 # header and .so through pkg-config, for the Embedded (shipped) and the
 # static-runtime build, and runs it, the Embedded one also under valgrind
-# for 1000 create/feed/free cycles.
+# for 1000 create/feed/free cycles; and that the hot-path link order is
+# current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,4 +36,6 @@ valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible
 echo "-- valgrind, 100 cycles (static runtime)"
 LD_LIBRARY_PATH=.build-release/release valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
     --suppressions=Tests/c/swift.supp --error-exitcode=9 build/abi_test-static "$fixture" 100 || rc=1
+echo "-- the hot path's link order (Sources/BarrierClientC/hot-path.order)"
+./scripts/hot-path-order.sh --check 2>&1 | tail -n 1 || rc=1
 exit $rc

@@ -11,44 +11,87 @@ final class ExportedSession {
         self.supervisor = supervisor
     }
 
-    /// Fills `out` with the next action: 1, or 0 when there is none.
+    /// Fills `out` with the next action: 1, or 0 (and a zeroed `out`) when
+    /// there is none.
     func nextAction(into out: UnsafeMutablePointer<bc_action>) -> Int32 {
-        var a = bc_action()
-        guard let action = supervisor.nextAction() else {
-            out.pointee = a
-            return 0
+        let n = nextActions(into: out, capacity: 1)
+        if n == 0 { out.pointee = bc_action() }
+        return n
+    }
+
+    /// Fills `out[0..<n]` with the next `n <= capacity` actions and returns
+    /// `n`; `n < capacity` when the queue is now empty. One call per batch
+    /// rather than per action: crossing into the library is much of what a
+    /// single input event costs when it reaches an engine gone cold.
+    func nextActions(into out: UnsafeMutablePointer<bc_action>, capacity: Int) -> Int32 {
+        scratch.removeAll()
+        var n = 0
+        var heldData = false
+        while n < capacity {
+            if let event = supervisor.nextInput() {
+                out[n] = bc_action()
+                fill(&out[n], with: event)
+            } else if let action = supervisor.nextAction() {
+                heldData = fill(out + n, with: action) || heldData
+            } else {
+                break
+            }
+            n &+= 1
         }
+        // Data went in as offsets (plus one: never NULL), since the buffer
+        // may move while it grows; only now are the addresses final.
+        if heldData {
+            for i in 0..<n where out[i].data != nil {
+                out[i].data = scratch.pointer(at: Int(bitPattern: out[i].data) &- 1)
+            }
+        }
+        return Int32(truncatingIfNeeded: n)
+    }
+
+    /// Writes `action` to `a`; true when its data went to `scratch`, with
+    /// `a.data` holding the offset there until `nextActions` resolves it.
+    private func fill(_ a: UnsafeMutablePointer<bc_action>, with action: Action) -> Bool {
+        a.pointee = bc_action()
         switch action {
-        case .send(let range):
-            a.kind = BC_ACTION_SEND.rawValue
-            (a.data, a.len) = scratch.hold(supervisor.queue.bytes(range))
         case .input(let event):
-            fill(&a, with: event)
+            fill(&a.pointee, with: event)
+            return false
+        case .send(let range):
+            a.pointee.kind = BC_ACTION_SEND.rawValue
+            hold(supervisor.queue.bytes(range), in: a)
         case .armTimer(let at):
-            a.kind = BC_ACTION_ARM_TIMER.rawValue
-            a.at_ms = at
+            a.pointee.kind = BC_ACTION_ARM_TIMER.rawValue
+            a.pointee.at_ms = at
+            return false
         case .connect:
-            a.kind = BC_ACTION_CONNECT.rawValue
+            a.pointee.kind = BC_ACTION_CONNECT.rawValue
+            return false
         case .disconnect(let reason):
-            a.kind = BC_ACTION_DISCONNECT.rawValue
-            a.code = UInt32(reason.kind.rawValue)
-            (a.data, a.len) = scratch.hold(reason.message.utf8)
+            a.pointee.kind = BC_ACTION_DISCONNECT.rawValue
+            a.pointee.code = UInt32(reason.kind.rawValue)
+            hold(reason.message.utf8, in: a)
         case .state(let state):
-            a.kind = BC_ACTION_STATE.rawValue
-            a.code = UInt32(state.rawValue)
+            a.pointee.kind = BC_ACTION_STATE.rawValue
+            a.pointee.code = UInt32(state.rawValue)
+            return false
         case .report(let message):
-            a.kind = BC_ACTION_REPORT.rawValue
-            (a.data, a.len) = scratch.hold(message.utf8)
+            a.pointee.kind = BC_ACTION_REPORT.rawValue
+            hold(message.utf8, in: a)
         case .clipboard(let id, let text):
-            a.kind = BC_ACTION_CLIPBOARD.rawValue
-            a.code = UInt32(id)
-            (a.data, a.len) = scratch.hold(text)
+            a.pointee.kind = BC_ACTION_CLIPBOARD.rawValue
+            a.pointee.code = UInt32(id)
+            hold(text, in: a)
         case .trace(let message):
-            a.kind = BC_ACTION_TRACE.rawValue
-            (a.data, a.len) = scratch.hold(message.utf8)
+            a.pointee.kind = BC_ACTION_TRACE.rawValue
+            hold(message.utf8, in: a)
         }
-        out.pointee = a
-        return 1
+        return true
+    }
+
+    private func hold<C: Collection>(_ bytes: C, in a: UnsafeMutablePointer<bc_action>) where C.Element == UInt8 {
+        let offset = scratch.append(bytes)
+        a.pointee.data = UnsafePointer(bitPattern: offset &+ 1)  // resolved by nextActions
+        a.pointee.len = bytes.count
     }
 
     private func fill(_ a: inout bc_action, with event: InputEvent) {
@@ -75,11 +118,12 @@ final class ExportedSession {
     }
 }
 
-/// The memory behind the `data` of the last action handed out: reused, and
-/// NUL-terminated so that text can be used as a C string.
+/// The memory behind the `data` of the actions of one call: reused, each
+/// action's bytes NUL-terminated so that text can be used as a C string.
 private struct Scratch: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
+    private var count = 0
 
     init() {
         capacity = 256
@@ -90,21 +134,39 @@ private struct Scratch: ~Copyable {
         base.deallocate()
     }
 
-    mutating func hold<C: Collection>(_ bytes: C) -> (UnsafePointer<UInt8>?, Int) where C.Element == UInt8 {
-        let count = bytes.count
-        let needed = count &+ 1
-        // Grow as needed; give a large buffer back once small ones return.
-        if needed > capacity || (capacity > 1 << 20 && needed <= 1 << 16) {
+    /// Starts over for a new call; gives a large buffer back once a call
+    /// needed little (a big clipboard should not stay held).
+    mutating func removeAll() {
+        if capacity > 1 << 20 && count <= 1 << 16 {
             base.deallocate()
-            capacity = max(needed, 256)
+            capacity = 256
             base = .allocate(capacity: capacity)
         }
-        var i = 0
+        count = 0
+    }
+
+    /// Copies `bytes` and a NUL in; returns where they start.
+    mutating func append<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+        let start = count
+        let needed = start &+ bytes.count &+ 1
+        if needed > capacity {
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: max(needed, capacity &* 2))
+            grown.update(from: base, count: start)
+            base.deallocate()
+            base = grown
+            capacity = max(needed, capacity &* 2)
+        }
+        var i = start
         for b in bytes {
             base[i] = b
             i &+= 1
         }
-        base[count] = 0
-        return (UnsafePointer(base), count)
+        base[i] = 0
+        count = i &+ 1
+        return start
+    }
+
+    func pointer(at offset: Int) -> UnsafePointer<UInt8> {
+        UnsafePointer(base + offset)
     }
 }

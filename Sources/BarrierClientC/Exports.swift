@@ -168,6 +168,14 @@ public func bc_session_next_action(_ handle: OpaquePointer?, _ out: UnsafeMutabl
     return SessionHandle.with(handle) { $0.nextAction(into: out) } ?? BC_EINVAL.code
 }
 
+@_cdecl("bc_session_next_actions")
+public func bc_session_next_actions(
+    _ handle: OpaquePointer?, _ out: UnsafeMutablePointer<bc_action>?, _ capacity: Int
+) -> Int32 {
+    guard let out, capacity > 0 else { return BC_EINVAL.code }
+    return SessionHandle.with(handle) { $0.nextActions(into: out, capacity: capacity) } ?? BC_EINVAL.code
+}
+
 @_cdecl("bc_session_state")
 public func bc_session_state(_ handle: OpaquePointer?) -> Int32 {
     SessionHandle.with(handle) { Int32($0.supervisor.state.rawValue) } ?? BC_EINVAL.code

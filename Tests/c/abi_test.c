@@ -186,12 +186,119 @@ static void test_null_and_garbage(void)
     CHECK(bc_session_set_absolute(NULL, 1) == BC_EINVAL);
     CHECK(bc_session_set_clipboard(NULL, 0, NULL, 0) == BC_EINVAL);
     CHECK(bc_session_next_action(NULL, &a) == BC_EINVAL);
+    CHECK(bc_session_next_actions(NULL, &a, 1) == BC_EINVAL);
     CHECK(bc_session_state(NULL) == BC_EINVAL);
     bc_session_free(NULL);
     /* A pointer to something that is not a session is refused. */
     CHECK(bc_session_start(g, 0) == BC_EINVAL);
     CHECK(bc_session_state(g) == BC_EINVAL);
+    CHECK(bc_session_next_actions(g, &a, 1) == BC_EINVAL);
     bc_session_free(g);
+
+    CHECK(bc_session_new(&c, &g, NULL) == BC_OK);
+    CHECK(bc_session_next_actions(g, NULL, 4) == BC_EINVAL);
+    CHECK(bc_session_next_actions(g, &a, 0) == BC_EINVAL);
+    CHECK(bc_session_next_actions(g, &a, (size_t)-1) == BC_EINVAL);
+    bc_session_free(g);
+}
+
+/*
+ * Every action of a whole session, as a fingerprint (kind, fields, and an
+ * FNV-1a hash of the data), taken one at a time (batch 0) or in batches.
+ */
+typedef struct Trail {
+    uint64_t hash;
+    unsigned actions, batches_with_data;
+} Trail;
+
+static void trail_add(Trail *t, uint64_t v)
+{
+    t->hash = (t->hash ^ v) * 0x100000001b3ull;
+}
+
+static void trail_drain(bc_session *s, size_t batch, Trail *t)
+{
+    bc_action a[8];
+    int n, i, data;
+
+    for (;;) {
+        n = batch ? bc_session_next_actions(s, a, batch)
+                  : bc_session_next_action(s, a);
+        if (n <= 0) {
+            CHECK(n == 0);
+            return;
+        }
+        /* every action's data is still intact after the whole batch */
+        data = 0;
+        for (i = 0; i < n; i++) {
+            trail_add(t, a[i].kind);
+            trail_add(t, a[i].code);
+            trail_add(t, (uint32_t)a[i].down);
+            trail_add(t, (uint32_t)a[i].x);
+            trail_add(t, (uint32_t)a[i].y);
+            trail_add(t, a[i].at_ms);
+            trail_add(t, a[i].len);
+            if (a[i].data) {
+                for (size_t k = 0; k < a[i].len; k++) {
+                    trail_add(t, a[i].data[k]);
+                }
+                check(a[i].data[a[i].len] == 0, "data NUL-terminated", __LINE__);
+                data++;
+            }
+            t->actions++;
+        }
+        t->batches_with_data += data > 1;
+        if (batch && (size_t)n < batch) {
+            /* a short batch means the queue is empty */
+            CHECK(bc_session_next_actions(s, a, batch) == 0);
+            return;
+        }
+    }
+}
+
+static void trail_session(const uint8_t *bytes, size_t len, size_t batch,
+                          Trail *t)
+{
+    bc_config c = test_config();
+    bc_session *s = NULL;
+
+    memset(t, 0, sizeof(*t));
+    t->hash = 0xcbf29ce484222325ull;
+    if (bc_session_new(&c, &s, NULL) != BC_OK) {
+        failed++;
+        return;
+    }
+    bc_session_start(s, 0);
+    trail_drain(s, batch, t);
+    bc_session_connected(s, 10);
+    trail_drain(s, batch, t);
+    for (size_t off = 0; off < len; off += 4096) {
+        size_t n = len - off < 4096 ? len - off : 4096;
+        bc_session_feed(s, bytes + off, n, 20);
+        trail_drain(s, batch, t);
+    }
+    bc_session_disconnected(s, 25, "reset", 5);
+    trail_drain(s, batch, t);
+    bc_session_shutdown(s, 30);
+    trail_drain(s, batch, t);
+    bc_session_free(s);
+}
+
+/* Batches hand out exactly what single calls do, data included. */
+static void test_batches(const uint8_t *bytes, size_t len)
+{
+    Trail single, b1, b3, b8;
+
+    trail_session(bytes, len, 0, &single);
+    trail_session(bytes, len, 1, &b1);
+    trail_session(bytes, len, 3, &b3);
+    trail_session(bytes, len, 8, &b8);
+    CHECK(single.actions > 100);
+    CHECK(b1.actions == single.actions && b1.hash == single.hash);
+    CHECK(b3.actions == single.actions && b3.hash == single.hash);
+    CHECK(b8.actions == single.actions && b8.hash == single.hash);
+    /* some batches held several actions with data at once */
+    CHECK(b8.batches_with_data > 0);
 }
 
 static void test_bad_configuration(void)
@@ -313,6 +420,7 @@ int main(int argc, char **argv)
     test_bad_configuration();
     test_call_order();
     test_real_server_session(bytes, len);
+    test_batches(bytes, len);
     test_no_signal_handlers();
     for (i = 0; i < cycles; i++) {
         Tally t;

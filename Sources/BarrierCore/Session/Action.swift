@@ -35,7 +35,10 @@ public struct ActionQueue: Sendable {
         case other(Int)
     }
 
+    /// `entries[..<end]` is the queue; the slots after it are spent ones,
+    /// kept so that emptying the queue is two stores, not an array call.
     private var entries: [Entry] = []
+    private var end = 0
     private var others: [Action] = []
     public private(set) var outbox: [UInt8] = []
     private var next = 0
@@ -44,23 +47,32 @@ public struct ActionQueue: Sendable {
         entries.reserveCapacity(256)
     }
 
-    public var isEmpty: Bool { next >= entries.count }
+    public var isEmpty: Bool { next >= end }
 
     mutating func append(_ action: Action) {
         switch action {
         case .input(let event):
-            entries.append(.input(event))
+            push(.input(event))
         case .send(let range):
-            entries.append(.send(range))
+            push(.send(range))
         default:
-            entries.append(.other(others.count))
+            push(.other(others.count))
             others.append(action)
         }
     }
 
     /// Queues one input event (the hot path: no enum with payloads to copy).
     mutating func append(input event: InputEvent) {
-        entries.append(.input(event))
+        push(.input(event))
+    }
+
+    private mutating func push(_ entry: Entry) {
+        if end < entries.count {
+            entries[end] = entry
+        } else {
+            entries.append(entry)
+        }
+        end &+= 1
     }
 
     /// Queues `message` for sending, merged with a send right before it.
@@ -70,21 +82,22 @@ public struct ActionQueue: Sendable {
         let start = w.bytes.count
         message.encode(into: &w)
         outbox = w.bytes
-        if case .send(let previous)? = entries.last, previous.upperBound == start, entries.count > next {
-            entries[entries.count &- 1] = .send(previous.lowerBound..<outbox.count)
+        if end > next, case .send(let previous) = entries[end &- 1], previous.upperBound == start {
+            entries[end &- 1] = .send(previous.lowerBound..<outbox.count)
         } else {
-            entries.append(.send(start..<outbox.count))
+            push(.send(start..<outbox.count))
         }
     }
 
     /// The next action, or nil when all were taken; then the queue empties
     /// itself (keeping its capacity), so it only holds what one call made.
     public mutating func pop() -> Action? {
-        guard next < entries.count else {
-            if !entries.isEmpty {
-                entries.removeAll(keepingCapacity: true)
-                others.removeAll(keepingCapacity: true)
-                outbox.removeAll(keepingCapacity: true)
+        guard next < end else {
+            if end > 0 {
+                end = 0
+                // (Most batches are input alone: leave the other two be.)
+                if !others.isEmpty { others.removeAll(keepingCapacity: true) }
+                if !outbox.isEmpty { outbox.removeAll(keepingCapacity: true) }
                 next = 0
             }
             return nil
@@ -96,6 +109,14 @@ public struct ActionQueue: Sendable {
         case .send(let range): return .send(range)
         case .other(let index): return others[index]
         }
+    }
+
+    /// The next action if it is an input event, else nil (and nothing is
+    /// taken): input without building an `Action`, for the host's hot path.
+    public mutating func popInput() -> InputEvent? {
+        guard next < end, case .input(let event) = entries[next] else { return nil }
+        next &+= 1
+        return event
     }
 
     /// The bytes of a `send` action.

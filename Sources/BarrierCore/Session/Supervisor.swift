@@ -202,6 +202,11 @@ public struct Supervisor {
         queue.pop()
     }
 
+    /// The next action if it is an input event (`nextAction` takes the rest).
+    public mutating func nextInput() -> InputEvent? {
+        queue.popInput()
+    }
+
     // MARK: - Internals
 
     /// Runs `body` on the session, if there is one, with the queue.
