@@ -66,6 +66,9 @@ bench-core:
 	cc -O2 -Iinclude Benchmarks/CApiBench/capi_bench.c -o build/bench/capi-bench \
 	    -Lbuild/lib/lib -lbarrierclient -Wl,-rpath,$(CURDIR)/build/lib/lib -ldl
 	build/bench/capi-bench
+	cc -O2 -Iinclude Benchmarks/CApiBench/capi_cold.c -o build/bench/capi-cold \
+	    -Lbuild/lib/lib -lbarrierclient -Wl,-rpath,$(CURDIR)/build/lib/lib
+	build/bench/capi-cold
 
 clean:
 	rm -rf .build .build-* build

@@ -29,5 +29,9 @@ mkdir -p build/bench
 cc -O2 -Iinclude Benchmarks/CApiBench/capi_bench.c -o build/bench/capi-bench \
     -Lbuild/lib/lib -lbarrierclient -Wl,-rpath,"$here/build/lib/lib" -ldl
 ./build/bench/capi-bench | tee build/bench/capi-bench.txt
+# One message at a time into a cold engine (what a single event costs).
+cc -O2 -Iinclude Benchmarks/CApiBench/capi_cold.c -o build/bench/capi-cold \
+    -Lbuild/lib/lib -lbarrierclient -Wl,-rpath,"$here/build/lib/lib"
+./build/bench/capi-cold | tee build/bench/capi-cold.txt
 
 exec "$cache/venv/bin/python3" Benchmarks/qemu-bench/bench.py "$@"
