@@ -10,10 +10,10 @@ that path share cache lines and pages, and the next-line prefetcher fetches
 them ahead. See README "Performance" for what it bought.
 
 How: Benchmarks/CApiBench/capi_cold.c --no-evict feeds every input message
-kind one at a time; callgrind records which functions of the library run
-inside bc_session_feed and bc_session_next_actions. Names are sorted, so the
-file changes only when that set of functions changes (not when their
-instruction counts do).
+kind one at a time; callgrind, collecting only once the session runs and its
+buffers have grown (the program toggles it), records which functions of the
+library execute. Names are sorted, so the file changes only when that set of
+functions changes (not when their instruction counts do).
 
     scripts/hot-path-order.py BIN LIBDIR            rewrite the file
     scripts/hot-path-order.py --check BIN LIBDIR    exit 1 if it is stale
@@ -35,8 +35,7 @@ def hot_functions(binary, libdir):
         out = os.path.join(tmp, "callgrind.out")
         subprocess.run(
             ["valgrind", "-q", "--tool=callgrind", "--callgrind-out-file=" + out,
-             "--toggle-collect=bc_session_feed", "--toggle-collect=bc_session_next_actions",
-             binary, "--no-evict"],
+             "--collect-atstart=no", binary, "--no-evict"],
             env=dict(os.environ, LD_LIBRARY_PATH=libdir), check=True)
         objects, names, owner = {}, {}, {}
         cost = {}
@@ -66,8 +65,10 @@ def hot_functions(binary, libdir):
                         if len(fields) >= 2:
                             cost[current_fn] = cost.get(current_fn, 0) + int(fields[1])
                     after_calls = False
+    # (callgrind names code without a symbol by its address: nothing to order)
     return sorted(names[f] for f, c in cost.items()
-                  if c > 0 and "libbarrierclient" in objects.get(owner.get(f), ""))
+                  if c > 0 and "libbarrierclient" in objects.get(owner.get(f), "")
+                  and not names[f].startswith("0x"))
 
 
 def main():

@@ -196,6 +196,9 @@ static void test_null_and_garbage(void)
     bc_session_free(g);
 
     CHECK(bc_session_new(&c, &g, NULL) == BC_OK);
+    /* an empty queue leaves a zeroed action (found by fuzz-capi) */
+    memset(&a, 0xff, sizeof(a));
+    CHECK(bc_session_next_action(g, &a) == 0 && a.kind == 0 && a.data == NULL);
     CHECK(bc_session_next_actions(g, NULL, 4) == BC_EINVAL);
     CHECK(bc_session_next_actions(g, &a, 0) == BC_EINVAL);
     CHECK(bc_session_next_actions(g, &a, (size_t)-1) == BC_EINVAL);
