@@ -240,7 +240,9 @@ int bc_session_next_action(bc_session *s, bc_action *action);
 /*
  * bc_session_next_action() for a batch, in one call: takes up to capacity
  * actions into actions[0..n) and returns n; n < capacity means the queue is
- * now empty.  The data of every action taken stays valid until the next call.
+ * now empty (actions[n..capacity) is left as it was).  The data of every
+ * action taken stays valid until the next call.  BC_EINVAL for a NULL
+ * array or a capacity of 0.
  */
 int bc_session_next_actions(bc_session *s, bc_action *actions, size_t capacity);
 /* The current bc_state, or a BC_E* code. */

@@ -173,6 +173,8 @@ public func bc_session_next_actions(
     _ handle: OpaquePointer?, _ out: UnsafeMutablePointer<bc_action>?, _ capacity: Int
 ) -> Int32 {
     guard let out, capacity > 0 else { return BC_EINVAL.code }
+    // (n is returned as an int: a larger capacity could never be reported)
+    let capacity = min(capacity, Int(Int32.max))
     return SessionHandle.with(handle) { $0.nextActions(into: out, capacity: capacity) } ?? BC_EINVAL.code
 }
 

@@ -287,6 +287,62 @@ static void trail_session(const uint8_t *bytes, size_t len, size_t batch,
     bc_session_free(s);
 }
 
+/*
+ * One batch whose data outgrows the library's buffer after two actions with
+ * data were taken: theirs must still be intact when the batch comes back.
+ */
+static void test_batch_data_survives_growth(void)
+{
+    static const uint8_t handshake[] = {
+        0, 0, 0, 11, 'B', 'a', 'r', 'r', 'i', 'e', 'r', 0, 1, 0, 6,
+    };
+    static const uint8_t calv_unknown_eunk[] = {
+        0, 0, 0, 4, 'C', 'A', 'L', 'V',
+        0, 0, 0, 4, 'Z', 'Z', 'Z', 'Z',
+        0, 0, 0, 4, 'E', 'U', 'N', 'K',
+    };
+    char name[200];
+    bc_config c = test_config();
+    bc_session *s = NULL;
+    bc_action a[8];
+    int n, i, seen = 0;
+
+    memset(name, 'n', sizeof(name));
+    c.name = name;
+    c.name_len = sizeof(name);
+    CHECK(bc_session_new(&c, &s, NULL) == BC_OK);
+    bc_session_start(s, 0);
+    bc_session_connected(s, 0);
+    bc_session_feed(s, handshake, sizeof(handshake), 0);
+    while (bc_session_next_actions(s, a, 8) > 0) {
+    }
+    bc_session_feed(s, calv_unknown_eunk, sizeof(calv_unknown_eunk), 1);
+    n = bc_session_next_actions(s, a, 8);
+    CHECK(n >= 3);
+    for (i = 0; i < n; i++) {
+        const char *text = (const char *)a[i].data;
+
+        switch (a[i].kind) {
+        case BC_ACTION_SEND:
+            CHECK(a[i].len == 8 && memcmp(text, "\0\0\0\4CALV", 8) == 0);
+            seen |= 1;
+            break;
+        case BC_ACTION_TRACE:
+            CHECK(strstr(text, "skipped unknown message ZZZZ") != NULL);
+            seen |= 2;
+            break;
+        case BC_ACTION_DISCONNECT:
+            /* over 256 bytes with the name: the buffer grew for it */
+            CHECK(a[i].len > 256 && strstr(text, "nnnnnnnnnn") != NULL &&
+                  strlen(text) == a[i].len);
+            seen |= 4;
+            break;
+        }
+    }
+    CHECK(seen == 7);
+    bc_session_free(s);
+}
+
 /* Batches hand out exactly what single calls do, data included. */
 static void test_batches(const uint8_t *bytes, size_t len)
 {
@@ -424,6 +480,7 @@ int main(int argc, char **argv)
     test_call_order();
     test_real_server_session(bytes, len);
     test_batches(bytes, len);
+    test_batch_data_survives_growth();
     test_no_signal_handlers();
     for (i = 0; i < cycles; i++) {
         Tally t;
