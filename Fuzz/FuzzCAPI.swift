@@ -115,6 +115,18 @@ private struct Host {
             switch a.kind {
             case 1:  // SEND
                 check(a.len >= 8 && a.data != nil, "send of \(a.len) bytes")
+                // whole frames, end to end: the bytes are the right ones, not
+                // just readable (a batch's data survives the buffer growing)
+                if let data = a.data {
+                    var at = 0
+                    while a.len - at >= 4 {
+                        let length = Int(data[at]) << 24 | Int(data[at + 1]) << 16
+                            | Int(data[at + 2]) << 8 | Int(data[at + 3])
+                        check(length >= 4 && at + 4 + length <= a.len, "send: a frame of \(length) bytes at \(at)")
+                        at += 4 + length
+                    }
+                    check(at == a.len, "send: \(a.len - at) bytes after the last frame")
+                }
             case 2:  // KEY
                 check(a.code != 0 && a.code <= 0x2ff && (a.down == 0 || a.down == 1), "key \(a.code) \(a.down)")
                 if a.down == 1 { keys.insert(a.code) } else { keys.remove(a.code) }
