@@ -7,6 +7,7 @@ check=()
 [ "${1:-}" = --check ] && check=(--check)
 BARRIERCLIENT_EMBEDDED=1 swift build -c release --product barrierclient --scratch-path .build-embedded >&2
 libdir=.build-embedded/release
-mkdir -p build/bench
-cc -O2 -Iinclude Benchmarks/CApiBench/capi_cold.c -o build/bench/capi-cold -L"$libdir" -lbarrierclient
-exec python3 scripts/hot-path-order.py "${check[@]}" build/bench/capi-cold "$libdir"
+# (its own binary: bench.sh's capi-cold links the installed library instead)
+mkdir -p build/hot-path
+cc -O2 -Iinclude Benchmarks/CApiBench/capi_cold.c -o build/hot-path/capi-cold -L"$libdir" -lbarrierclient
+exec python3 scripts/hot-path-order.py "${check[@]}" build/hot-path/capi-cold "$libdir"
