@@ -26,13 +26,12 @@ final class ExportedSession {
     func nextActions(into out: UnsafeMutablePointer<bc_action>, capacity: Int) -> Int32 {
         scratch.removeAll()
         var n = 0
-        var heldData = false
         while n < capacity {
             if let event = supervisor.nextInput() {
                 out[n] = bc_action()
                 fill(&out[n], with: event)
             } else if let action = supervisor.nextAction() {
-                heldData = fill(out + n, with: action) || heldData
+                fill(out + n, with: action)
             } else {
                 break
             }
@@ -40,32 +39,27 @@ final class ExportedSession {
         }
         // Data went in as offsets (plus one: never NULL), since the buffer
         // may move while it grows; only now are the addresses final.
-        if heldData {
-            for i in 0..<n where out[i].data != nil {
-                out[i].data = scratch.pointer(at: Int(bitPattern: out[i].data) &- 1)
-            }
+        for i in 0..<n where out[i].data != nil {
+            out[i].data = scratch.pointer(at: Int(bitPattern: out[i].data) &- 1)
         }
         return Int32(truncatingIfNeeded: n)
     }
 
-    /// Writes `action` to `a`; true when its data went to `scratch`, with
-    /// `a.data` holding the offset there until `nextActions` resolves it.
-    private func fill(_ a: UnsafeMutablePointer<bc_action>, with action: Action) -> Bool {
+    /// Writes `action` to `a`; data goes to `scratch`, with `a.data` holding
+    /// the offset there until `nextActions` resolves it.
+    private func fill(_ a: UnsafeMutablePointer<bc_action>, with action: Action) {
         a.pointee = bc_action()
         switch action {
         case .input(let event):
             fill(&a.pointee, with: event)
-            return false
         case .send(let range):
             a.pointee.kind = BC_ACTION_SEND.rawValue
             hold(supervisor.queue.bytes(range), in: a)
         case .armTimer(let at):
             a.pointee.kind = BC_ACTION_ARM_TIMER.rawValue
             a.pointee.at_ms = at
-            return false
         case .connect:
             a.pointee.kind = BC_ACTION_CONNECT.rawValue
-            return false
         case .disconnect(let reason):
             a.pointee.kind = BC_ACTION_DISCONNECT.rawValue
             a.pointee.code = UInt32(reason.kind.rawValue)
@@ -73,7 +67,6 @@ final class ExportedSession {
         case .state(let state):
             a.pointee.kind = BC_ACTION_STATE.rawValue
             a.pointee.code = UInt32(state.rawValue)
-            return false
         case .report(let message):
             a.pointee.kind = BC_ACTION_REPORT.rawValue
             hold(message.utf8, in: a)
@@ -85,7 +78,6 @@ final class ExportedSession {
             a.pointee.kind = BC_ACTION_TRACE.rawValue
             hold(message.utf8, in: a)
         }
-        return true
     }
 
     private func hold<C: Collection>(_ bytes: C, in a: UnsafeMutablePointer<bc_action>) where C.Element == UInt8 {
