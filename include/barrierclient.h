@@ -64,7 +64,7 @@ enum {
 
 /* Which physical key codes the server sends (its operating system). */
 typedef enum bc_keycodes {
-    BC_KEYCODES_AUTO = 0,   /* detect from the traffic, keysyms until sure */
+    BC_KEYCODES_AUTO = 0,   /* detect from the traffic, from the first key */
     BC_KEYCODES_X11 = 1,    /* X11 / libei: evdev + 8 */
     BC_KEYCODES_WINDOWS = 2,/* set-1 scancode, +0x100 when extended */
     BC_KEYCODES_MACOS = 3,  /* virtual keycode + 1 */
@@ -247,6 +247,13 @@ int bc_session_next_action(bc_session *s, bc_action *action);
 int bc_session_next_actions(bc_session *s, bc_action *actions, size_t capacity);
 /* The current bc_state, or a BC_E* code. */
 int bc_session_state(const bc_session *s);
+/*
+ * The server's key codes in use: the configured bc_keycodes, or under
+ * BC_KEYCODES_AUTO what was detected (BC_KEYCODES_X11, _WINDOWS, _MACOS),
+ * BC_KEYCODES_AUTO while nothing is; or a BC_E* code.  What was detected
+ * holds across reconnects of the session.
+ */
+int bc_session_keycodes(const bc_session *s);
 
 /*
  * TLS certificate fingerprints: the SHA-256 digest of a certificate's DER

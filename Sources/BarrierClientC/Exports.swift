@@ -183,6 +183,11 @@ public func bc_session_state(_ handle: OpaquePointer?) -> Int32 {
     SessionHandle.with(handle) { Int32($0.supervisor.state.rawValue) } ?? BC_EINVAL.code
 }
 
+@_cdecl("bc_session_keycodes")
+public func bc_session_keycodes(_ handle: OpaquePointer?) -> Int32 {
+    SessionHandle.with(handle) { Int32($0.supervisor.keycodesInUse.rawValue) } ?? BC_EINVAL.code
+}
+
 /// Runs `body` on the session behind `handle`, mapping failures to codes.
 private func withSession(
     _ handle: OpaquePointer?, _ body: (ExportedSession) throws(Supervisor.CallError) -> Void

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 import Testing
 @testable import BarrierCore
 
@@ -24,11 +25,17 @@ private struct Press {
                                 evdev: E.KEY_LEFTCTRL)
     static let left = Press(id: 0xEF51, x11: 113, windows: 0x14B, macos: 0x07C, evdev: E.KEY_LEFT)
     static let up = Press(id: 0xEF52, x11: 111, windows: 0x148, macos: 0x07F, evdev: E.KEY_UP)
-    /// 'q' on a QWERTY layout: a layout-dependent key, never evidence.
-    static let q = Press(id: 0x71, x11: 24, windows: 0x010, macos: 0x0D, evdev: E.KEY_Q)
+    static let f5 = Press(id: 0xEFC2, x11: 71, windows: 0x03F, macos: 0x061, evdev: E.KEY_F5)
+    /// 'z' on a German layout: the Y key.
+    static let germanZ = Press(id: 0x7A, x11: 29, windows: 0x015, macos: 0x11, evdev: E.KEY_Y)
+    /// 'a' on a French layout: the Q key.
+    static let frenchA = Press(id: 0x61, x11: 24, windows: 0x010, macos: 0x0D, evdev: E.KEY_Q)
+    /// Cyrillic 'a' on a Russian layout: the F key.
+    static let russianA = Press(id: 0x0430, x11: 41, windows: 0x021, macos: 0x04, evdev: E.KEY_F)
 
-    static let unambiguous: [Press] = [escape, tab, returnKey, backSpace, space, shiftL, controlL,
-                                       left, up]
+    static let editingKeys: [Press] = [escape, tab, returnKey, backSpace, space, shiftL, controlL,
+                                       left, up, f5]
+    static let layoutKeys: [Press] = [germanZ, frenchA, russianA]
 
     func button(_ platform: ServerPlatform) -> UInt16 {
         switch platform {
@@ -49,93 +56,160 @@ extension ServerPlatform: CustomTestStringConvertible {
     }
 }
 
-/// Types `press` the way a server of `platform` sends it.
+/// Types `press` the way a server of `platform` sends it; the guest's key
+/// events (syncs left out).
 private func type(_ press: Press, on platform: ServerPlatform, into keyboard: inout Keyboard)
     -> [InputEvent] {
     var events: [InputEvent] = []
     keyboard.keyDown(id: press.id, mask: 0, button: press.button(platform), into: &events)
     keyboard.keyUp(id: platform == .macos ? 0 : press.id, mask: 0, button: press.button(platform),
                    into: &events)
-    return events
+    return events.filter { $0 != .sync }
+}
+
+private func tap(_ code: UInt16) -> [InputEvent] {
+    [.key(code: code, down: true), .key(code: code, down: false)]
 }
 
 @Suite struct PlatformDetectionTests {
     @Test(arguments: ServerPlatform.allCases)
-    func everyTablePairIsEvidenceForItsPlatformOnly(_ platform: ServerPlatform) {
-        for press in Press.unambiguous {
-            var detector = PlatformDetector()
-            detector.observeKeyDown(id: press.id, button: press.button(platform))
-            detector.observeKeyDown(id: press.id, button: press.button(platform))
-            #expect(detector.platform == platform, "\(press.id)")
-        }
-    }
-
-    @Test(arguments: ServerPlatform.allCases)
-    func autoConvergesWithinThreeUnambiguousKeys(_ platform: ServerPlatform) {
-        for start in Press.unambiguous.indices {
+    func theFirstKeyIsRightAndDecides(_ platform: ServerPlatform) {
+        for press in Press.editingKeys + Press.layoutKeys {
             var keyboard = Keyboard(mode: .auto)
-            var typed = 0
-            for offset in 0..<3 where keyboard.platform == nil {
-                let press = Press.unambiguous[(start + offset) % Press.unambiguous.count]
-                let events = type(press, on: platform, into: &keyboard)
-                typed += 1
-                // Every key is right even before detection: the KeyID fallback.
-                #expect(events == [.key(code: press.evdev, down: true),
-                                   .key(code: press.evdev, down: false)])
-            }
-            #expect(keyboard.platform == platform)
-            #expect(typed <= 3)
+            #expect(type(press, on: platform, into: &keyboard) == tap(press.evdev), "\(press.id)")
+            #expect(keyboard.platform == platform, "\(press.id)")
         }
     }
 
-    @Test func autoStaysOnKeyIDsUntilItIsSure() {
+    @Test func aKeyIDNoLayoutTypesStillPressesAPhysicalKey() {
+        // U+A500 (Vai) on X11 button 38 (the A key): no table's layouts type
+        // it, no vote, and the press is read as X11's, never dropped.
         var keyboard = Keyboard(mode: .auto)
-        // Layout-dependent keys are no evidence, however many.
-        for _ in 0..<10 {
-            _ = type(.q, on: .x11, into: &keyboard)
-        }
+        var events: [InputEvent] = []
+        keyboard.keyDown(id: 0xA500, mask: 0, button: 38, into: &events)
+        keyboard.keyUp(id: 0xA500, mask: 0, button: 38, into: &events)
+        #expect(events.filter { $0 != .sync } == tap(E.KEY_A))
         #expect(keyboard.platform == nil)
-        // One unambiguous key is not enough.
-        _ = type(.escape, on: .windows, into: &keyboard)
-        #expect(keyboard.platform == nil)
-        // Meanwhile a Windows 'q' (button 0x10) is typed by its KeyID, not as
-        // X11 keycode 0x10 (evdev 8 = KEY_7).
-        #expect(type(.q, on: .windows, into: &keyboard) == [.key(code: E.KEY_Q, down: true),
-                                                            .key(code: E.KEY_Q, down: false)])
-        _ = type(.tab, on: .windows, into: &keyboard)
-        #expect(keyboard.platform == .windows)
     }
 
-    @Test func macosKeyUpsWithKeyIDZeroAreASignature() {
+    @Test func aPressThatFitsMacOSAndAnotherWaitsForItsRelease() {
+        // US 'm' with button 47: the M key on macOS (kVK 46 + 1), the AZERTY M
+        // key (KEY_SEMICOLON) on X11. Nothing reaches the guest on the press.
+        for (releaseID, key) in [(UInt16(0), E.KEY_M), (0x6D, E.KEY_SEMICOLON)] {
+            var keyboard = Keyboard(mode: .auto)
+            var events: [InputEvent] = []
+            keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+            #expect(events.isEmpty)
+            #expect(keyboard.hasWaiting)
+            // The release tells: KeyID 0 only from macOS. The press goes
+            // first, with a sync of its own so the two are not merged.
+            keyboard.keyUp(id: releaseID, mask: 0, button: 47, into: &events)
+            #expect(events == [.key(code: key, down: true), .sync, .key(code: key, down: false)])
+            #expect(!keyboard.hasWaiting)
+        }
+    }
+
+    @Test func overlappingWaitingPressesGoInOrderWithTheFirstRelease() {
         var keyboard = Keyboard(mode: .auto)
-        // Two letters: no layout-independent pair, but two macOS key-ups.
-        _ = type(.q, on: .macos, into: &keyboard)
-        #expect(keyboard.platform == nil)
-        _ = type(.q, on: .macos, into: &keyboard)
+        var events: [InputEvent] = []
+        // US 'm' (button 47), then US '~' (Shift, button 51): the grave key on
+        // macOS, the key left of Return (KEY_BACKSLASH) on X11, where Shift
+        // types '~' on a British layout. Both wait.
+        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.keyDown(id: 0x7E, mask: 1, button: 51, into: &events)
+        #expect(events.isEmpty)
+        keyboard.keyUp(id: 0, mask: 0, button: 47, into: &events)
+        keyboard.keyUp(id: 0, mask: 1, button: 51, into: &events)
+        #expect(events.filter { $0 != .sync } == [
+            .key(code: E.KEY_M, down: true), .key(code: E.KEY_GRAVE, down: true),
+            .key(code: E.KEY_M, down: false), .key(code: E.KEY_GRAVE, down: false)])
         #expect(keyboard.platform == .macos)
     }
 
-    @Test func contradictingEvidenceNeedsALeadOfTwo() {
-        var detector = PlatformDetector()
-        detector.observeKeyDown(id: Press.escape.id, button: Press.escape.x11)
-        detector.observeKeyDown(id: Press.escape.id, button: Press.escape.windows)
-        detector.observeKeyDown(id: Press.tab.id, button: Press.tab.x11)
-        #expect(detector.platform == nil)
-        detector.observeKeyDown(id: Press.up.id, button: Press.up.x11)
-        #expect(detector.platform == .x11)
-    }
-
-    @Test func aKeyPressedBeforeDetectionIsReleasedAsPressed() {
+    @Test func aDecidingKeyReleasesTheWaitingPressesFirst() {
         var keyboard = Keyboard(mode: .auto)
         var events: [InputEvent] = []
-        // 'q' goes down while unsure (KeyID fallback) ...
-        keyboard.keyDown(id: Press.q.id, mask: 0, button: Press.q.windows, into: &events)
+        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        // A French 'a' on X11 fits X11 alone: X11 decided, 'm' goes first.
+        keyboard.keyDown(id: Press.frenchA.id, mask: 0, button: Press.frenchA.x11, into: &events)
+        #expect(events.filter { $0 != .sync } == [.key(code: E.KEY_SEMICOLON, down: true),
+                                                  .key(code: E.KEY_Q, down: true)])
+        #expect(keyboard.platform == .x11)
+    }
+
+    @Test func anythingButAKeyPressOrReleaseLetsAWaitingPressGoAsNotMacOS() {
+        var keyboard = Keyboard(mode: .auto)
+        var events: [InputEvent] = []
+        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.flushWaiting(into: &events)
+        #expect(events == [.key(code: E.KEY_SEMICOLON, down: true), .sync])
+        keyboard.keyUp(id: 0x6D, mask: 0, button: 47, into: &events)
+        #expect(events.last == .key(code: E.KEY_SEMICOLON, down: false))
+    }
+
+    @Test func aRepeatLetsTheWaitingPressGoFirst() {
+        var keyboard = Keyboard(mode: .auto)
+        var events: [InputEvent] = []
+        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.keyRepeat(id: 0x6D, mask: 0, count: 2, button: 47, into: &events)
+        #expect(events.filter { $0 != .sync } == Array(repeating: .key(code: E.KEY_SEMICOLON, down: true),
+                                                       count: 3))
+    }
+
+    @Test func leavingWithAWaitingPressReleasesIt() {
+        var keyboard = Keyboard(mode: .auto)
+        var events: [InputEvent] = []
+        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.releaseAll(into: &events)
+        #expect(events.filter { $0 != .sync } == tap(E.KEY_SEMICOLON))
+        #expect(!keyboard.hasWaiting)
+    }
+
+    @Test func atMostEightPressesWait() {
+        var keyboard = Keyboard(mode: .auto)
+        var events: [InputEvent] = []
+        for i in 0..<Keyboard.maxWaiting {
+            let (id, mask, button): (UInt16, UInt16, UInt16) = i % 2 == 0 ? (0x6D, 0, 47) : (0x7E, 1, 51)
+            keyboard.keyDown(id: id, mask: mask, button: button, into: &events)
+        }
+        #expect(events.isEmpty)
+        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        // The ninth lets the first eight go (read as not macOS) and waits.
+        #expect(events.filter { $0 != .sync }.count == Keyboard.maxWaiting)
+        #expect(events.first == .key(code: E.KEY_SEMICOLON, down: true))
+        #expect(keyboard.hasWaiting)
+    }
+
+    @Test func aKeyUpWithAKeyIDRulesOutMacOS() {
+        var keyboard = Keyboard(mode: .auto)
+        _ = type(.germanZ, on: .x11, into: &keyboard)
+        // From now on an ambiguous 'm' is not held back.
+        var events: [InputEvent] = []
+        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        #expect(events == [.key(code: E.KEY_SEMICOLON, down: true)])
+    }
+
+    @Test func laterVotesCanOverturnTheLeader() {
+        var keyboard = Keyboard(mode: .auto)
         _ = type(.escape, on: .windows, into: &keyboard)
-        _ = type(.tab, on: .windows, into: &keyboard)
         #expect(keyboard.platform == .windows)
-        // ... and comes up as the same guest key after detection.
-        keyboard.keyUp(id: Press.q.id, mask: 0, button: Press.q.windows, into: &events)
-        #expect(events == [.key(code: E.KEY_Q, down: true), .key(code: E.KEY_Q, down: false)])
+        _ = type(.escape, on: .x11, into: &keyboard)
+        #expect(keyboard.platform == nil)
+        _ = type(.tab, on: .x11, into: &keyboard)
+        #expect(keyboard.platform == .x11)
+    }
+
+    @Test func aKeyPressedBeforeAChangeOfMindIsReleasedAsPressed() {
+        var keyboard = Keyboard(mode: .auto)
+        var events: [InputEvent] = []
+        _ = type(.escape, on: .windows, into: &keyboard)
+        keyboard.keyDown(id: Press.germanZ.id, mask: 0, button: Press.germanZ.windows, into: &events)
+        _ = type(.escape, on: .x11, into: &keyboard)
+        _ = type(.tab, on: .x11, into: &keyboard)
+        _ = type(.returnKey, on: .x11, into: &keyboard)
+        #expect(keyboard.platform == .x11)
+        keyboard.keyUp(id: Press.germanZ.id, mask: 0, button: Press.germanZ.windows, into: &events)
+        #expect(events == tap(E.KEY_Y))
     }
 
     @Test func fixedModesNeverDetect() {
@@ -144,5 +218,23 @@ private func type(_ press: Press, on platform: ServerPlatform, into keyboard: in
             for _ in 0..<3 { _ = type(.escape, on: .macos, into: &keyboard) }
             #expect(keyboard.platform == [.x11: .x11, .windows: .windows, .macos: .macos][mode])
         }
+    }
+
+    @Test func offAndButtonZeroUseTheKeyIDAlone() {
+        var keyboard = Keyboard(mode: .off)
+        #expect(type(.germanZ, on: .x11, into: &keyboard) == tap(E.KEY_Z))
+        var auto = Keyboard(mode: .auto)
+        var events: [InputEvent] = []
+        auto.keyDown(id: 0x7A, mask: 0, button: 0, into: &events)
+        auto.keyUp(id: 0x7A, mask: 0, button: 0, into: &events)
+        #expect(events == tap(E.KEY_Z))
+    }
+
+    @Test func whatWasLearnedCarriesOverInTheDetector() {
+        var first = Keyboard(mode: .auto)
+        _ = type(.frenchA, on: .windows, into: &first)
+        var next = Keyboard(mode: .auto, detector: first.detector)
+        #expect(next.platform == .windows)
+        #expect(type(.germanZ, on: .windows, into: &next) == tap(E.KEY_Y))
     }
 }

@@ -155,6 +155,19 @@ private func connectedSession(_ configuration: SessionConfiguration = .test()) -
         #expect(session.state == .connected(.barrier))
     }
 
+    @Test func aKeyPressWaitingForItsReleaseGoesBeforeAnyOtherMessage() {
+        // US 'm' with button 47: macOS's M key or X11's AZERTY M key; it
+        // waits for its release, but pointer motion does not wait behind it.
+        var session = connectedSession()
+        _ = session.feed(ServerBytes.enter())
+        #expect(session.feed(ServerBytes.keyDown(0x6D, button: 47)).isEmpty)
+        let effects = session.feed(ServerBytes.mouseMove(x: 10, y: 10))
+        #expect(effects.prefix(2) == [.input(.key(code: EvdevKey.KEY_SEMICOLON, down: true)), .input(.sync)])
+        #expect(effects.count == 4)   // the move and its sync after
+        #expect(session.feed(ServerBytes.keyUp(0x6D, button: 47))
+            == [.input(.key(code: EvdevKey.KEY_SEMICOLON, down: false)), .input(.sync)])
+    }
+
     @Test func ignoresInputWhileThePointerIsElsewhere() {
         var session = connectedSession()
         #expect(session.feed(ServerBytes.mouseMove(x: 10, y: 10) + ServerBytes.mouseDown(1)).isEmpty)

@@ -231,4 +231,35 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         #expect(reports.count == 1)
         #expect(reports.first?.contains("client-cert.pem") == true)
     }
+
+    @Test func whatAutoLearnedOfTheKeyCodesHoldsAcrossAReconnect() throws {
+        var supervisor = try connectedSupervisor()
+        #expect(supervisor.keycodesInUse == .auto)
+        // A German 'z' from a Windows server (button 0x15, the Y key) decides.
+        _ = try supervisor.feed(ServerBytes.enter() + ServerBytes.keyDown(0x7A, button: 0x15)
+            + ServerBytes.keyUp(0x7A, button: 0x15), now: 1)
+        #expect(supervisor.keycodesInUse == .windows)
+        try supervisor.disconnected(now: 2, message: "EOF")
+        _ = supervisor.drain()
+        #expect(supervisor.keycodesInUse == .windows)
+        supervisor.tick(now: 1_002)
+        try supervisor.connected(now: 1_002)
+        _ = try supervisor.feed(ServerBytes.handshake, now: 1_002)
+        #expect(supervisor.keycodesInUse == .windows)
+        // Hebrew Shift+comma ('>', button 0x33), which a fresh session reads
+        // as X11's backslash key (LayoutKeystrokeTests.knownAmbiguous), is
+        // the comma key of the Windows server it learned.
+        let effects = try supervisor.feed(ServerBytes.enter() + ServerBytes.keyDown(0x3E, mask: 1, button: 0x33),
+                                          now: 1_003)
+        #expect(effects.contains(.input(.key(code: EvdevKey.KEY_COMMA, down: true))))
+    }
+
+    @Test func fixedKeyCodesAreTheModeInUse() throws {
+        var supervisor = Supervisor(configuration: try SessionConfiguration(
+            screenName: Array("VM-1".utf8), x: 0, y: 0, width: 1920, height: 1080,
+            keycodes: UInt32(KeycodeMode.macos.rawValue), reconnectDelay: 1_000, clipboardLimit: 0))
+        #expect(supervisor.keycodesInUse == .macos)
+        try supervisor.start(now: 0)
+        #expect(supervisor.keycodesInUse == .macos)
+    }
 }

@@ -447,6 +447,38 @@ static void test_real_server_session(const uint8_t *bytes, size_t len)
     CHECK(whole.sent == 23 + 22 + 14 * 8);
 }
 
+/* The key codes in use: configured, or detected (and kept across a reconnect). */
+static void test_keycodes(const uint8_t *bytes, size_t len)
+{
+    bc_config c = test_config();
+    bc_session *s = NULL;
+    Tally t;
+
+    memset(&t, 0, sizeof(t));
+    CHECK(bc_session_keycodes(NULL) == BC_EINVAL);
+    CHECK(bc_session_new(&c, &s, NULL) == BC_OK);
+    CHECK(bc_session_keycodes(s) == BC_KEYCODES_AUTO);
+    bc_session_start(s, 0);
+    bc_session_connected(s, 10);
+    bc_session_feed(s, bytes, len, 20);
+    drain(s, &t);
+    /* the fixture is a real X11 Barrier server typing */
+    CHECK(bc_session_keycodes(s) == BC_KEYCODES_X11);
+    CHECK(bc_session_disconnected(s, 30, "EOF", 3) == BC_OK);
+    drain(s, &t);
+    CHECK(bc_session_keycodes(s) == BC_KEYCODES_X11);
+    bc_session_free(s);
+
+    c.keycodes = BC_KEYCODES_WINDOWS;
+    CHECK(bc_session_new(&c, &s, NULL) == BC_OK);
+    CHECK(bc_session_keycodes(s) == BC_KEYCODES_WINDOWS);
+    bc_session_free(s);
+    c.keycodes = BC_KEYCODES_OFF;
+    CHECK(bc_session_new(&c, &s, NULL) == BC_OK);
+    CHECK(bc_session_keycodes(s) == BC_KEYCODES_OFF);
+    bc_session_free(s);
+}
+
 static void test_no_signal_handlers(void)
 {
     struct sigaction sa;
@@ -479,6 +511,7 @@ int main(int argc, char **argv)
     test_bad_configuration();
     test_call_order();
     test_real_server_session(bytes, len);
+    test_keycodes(bytes, len);
     test_batches(bytes, len);
     test_batch_data_survives_growth();
     test_no_signal_handlers();

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
 /// Which physical key codes a server sends (its operating system); raw values
 /// are the C ABI's bc_keycodes.
 public enum KeycodeMode: UInt8, Equatable, Sendable, CaseIterable {
@@ -6,6 +8,27 @@ public enum KeycodeMode: UInt8, Equatable, Sendable, CaseIterable {
     case windows = 2
     case macos = 3
     case off = 4
+
+    /// The mode that fixes `platform`.
+    public init(_ platform: ServerPlatform) {
+        switch platform {
+        case .x11: self = .x11
+        case .windows: self = .windows
+        case .macos: self = .macos
+        }
+    }
+
+    /// The key codes in use under this mode, given what auto mode detected
+    /// (nil: none yet, or keysyms only).
+    public func platform(detected: ServerPlatform?) -> ServerPlatform? {
+        switch self {
+        case .auto: detected
+        case .x11: .x11
+        case .windows: .windows
+        case .macos: .macos
+        case .off: nil
+        }
+    }
 }
 
 /// The guest's lock LEDs, as QEMU reports them (QEMU_*_LOCK_LED bits).
@@ -20,10 +43,15 @@ public struct LockLeds: OptionSet, Equatable, Sendable {
 /// Turns the server's key messages into guest key presses and releases, and
 /// remembers what it pressed so that nothing stays held.
 ///
-/// Keys are chosen by KeyMapper (physical button first, KeyID fallback). The
-/// modifier mask of DKDN/DKRP/DKUP is not used: the server sends its modifier
-/// keys as keys of their own. No method appends a trailing `.sync`; the
-/// session adds one per message.
+/// Keys are chosen by KeyMapper (physical button first, KeyID fallback), with
+/// the platform fixed by the mode or, in auto mode, read by PlatformDetector
+/// press by press. A press it cannot place until its release (macOS or not)
+/// waits here, and goes to the guest, in order, as soon as that is known:
+/// with the release, the next key, or any other message. The modifier mask
+/// of DKDN/DKRP/DKUP only helps that reading: the server sends its modifier
+/// keys as keys of their own. A press that was waiting is followed by a
+/// `.sync`, so that its release, which may come in the same batch, is not
+/// merged with it; otherwise the session closes each message with one.
 public struct Keyboard: Sendable {
     /// The most presses one DKRP injects. X11 servers send count 1; Windows
     /// forwards the message's repeat count, which only grows when its queue
@@ -31,56 +59,95 @@ public struct Keyboard: Sendable {
     /// count is a burst nobody typed.
     static let maxRepeatsPerMessage: UInt16 = 32
 
-    private let mode: KeycodeMode
-    private var detector = PlatformDetector()
-    private var held = HeldKeys()
+    /// The most presses that wait for their release at once; beyond, they
+    /// are read as not from a macOS server. Fast typing overlaps two or three.
+    static let maxWaiting = 8
 
-    public init(mode: KeycodeMode) {
+    private let mode: KeycodeMode
+    /// What auto mode has learned of the server; outlives the connection.
+    public private(set) var detector: PlatformDetector
+    private var held = HeldKeys()
+    private var waiting: [WaitingPress] = []
+
+    /// A press not yet given to the guest.
+    private struct WaitingPress: Sendable {
+        let id: UInt16
+        let button: UInt16
+        let reading: PlatformDetector.Reading
+    }
+
+    public init(mode: KeycodeMode, detector: PlatformDetector = PlatformDetector()) {
         self.mode = mode
+        self.detector = detector
     }
 
     /// The keycode set in use: fixed by the mode, or detected in auto mode
-    /// (nil until the detector is sure: KeyIDs only).
-    var platform: ServerPlatform? {
-        switch mode {
-        case .auto: return detector.platform
-        case .x11: return .x11
-        case .windows: return .windows
-        case .macos: return .macos
-        case .off: return nil
-        }
-    }
+    /// (nil while the detector has no leader: each press is read alone).
+    var platform: ServerPlatform? { mode.platform(detected: detector.platform) }
+
+    /// Whether presses wait for their release.
+    public var hasWaiting: Bool { !waiting.isEmpty }
 
     /// DKDN.
     public mutating func keyDown(id: UInt16, mask: UInt16, button: UInt16,
                                  into events: inout [InputEvent]) {
-        if mode == .auto { detector.observeKeyDown(id: id, button: button) }
+        if hasWaiting && button != 0 && held.index(button: button, id: id, orSameKey: false) != nil {
+            flushWaiting(into: &events)
+        }
         // A second press of a held key (no release between) repeats it.
-        if let code = heldCode(button: button, id: id, orSameKey: false) {
+        if !hasWaiting, let code = heldCode(button: button, id: id, orSameKey: false) {
             events.append(.key(code: code, down: true))
             return
         }
-        guard let code = press(id: id, button: button) else { return }
-        events.append(.key(code: code, down: true))
+        let reading = reading(id: id, mask: mask, button: button)
+        if hasWaiting {
+            if let decided = detector.platform {
+                flushWaiting(macos: decided == .macos, into: &events)
+            } else if waiting.count < Self.maxWaiting {
+                waiting.append(WaitingPress(id: id, button: button, reading: reading))
+                return
+            } else {
+                flushWaiting(into: &events)
+            }
+        }
+        switch reading {
+        case .macosOr:
+            waiting.append(WaitingPress(id: id, button: button, reading: reading))
+        case .platform(let platform):
+            guard let code = press(id: id, button: button, platform: platform) else { return }
+            events.append(.key(code: code, down: true))
+        }
     }
 
     /// DKRP: `count` repeats, injected as presses with no releases between.
     /// A repeat of a key that is not held presses it and holds it.
     public mutating func keyRepeat(id: UInt16, mask: UInt16, count: UInt16, button: UInt16,
                                    into events: inout [InputEvent]) {
+        flushWaiting(into: &events)
         guard count > 0 else { return }
-        let heldCode = heldCode(button: button, id: id, orSameKey: true)
-        guard let code = heldCode ?? press(id: id, button: button) else { return }
+        let code: UInt16
+        if let heldCode = heldCode(button: button, id: id, orSameKey: true) {
+            code = heldCode
+        } else {
+            // No release will tell here: read as not from a macOS server.
+            let platform = reading(id: id, mask: mask, button: button).platform(macos: false)
+            guard let pressed = press(id: id, button: button, platform: platform) else { return }
+            code = pressed
+        }
         for _ in 0..<min(count, Self.maxRepeatsPerMessage) {
             events.append(.key(code: code, down: true))
         }
     }
 
     /// DKUP: releases the key that the matching press pressed. A release with
-    /// no matching press injects nothing.
+    /// no matching press injects nothing. Any release tells whether the
+    /// server is a macOS one (KeyID 0), so the waiting presses go first.
     public mutating func keyUp(id: UInt16, mask: UInt16, button: UInt16,
                                into events: inout [InputEvent]) {
-        if mode == .auto { detector.observeKeyUp(id: id, button: button) }
+        if mode == .auto { detector.keyUp(id: id, button: button) }
+        if hasWaiting {
+            flushWaiting(macos: id == KeyID.none && button != 0 && !detector.excludesMacos, into: &events)
+        }
         guard let index = held.index(button: button, id: id, orSameKey: true),
               let entry = held.remove(at: index) else { return }
         // Two server keys may have pressed the same guest key (e.g. '1' and
@@ -88,6 +155,13 @@ public struct Keyboard: Sendable {
         if !held.holds(code: entry.code) {
             events.append(.key(code: entry.code, down: false))
         }
+    }
+
+    /// Gives the guest the presses that wait, read as not from a macOS
+    /// server: a message other than a key press or release came, which does
+    /// not tell, and the presses must not fall behind it.
+    public mutating func flushWaiting(into events: inout [InputEvent]) {
+        flushWaiting(macos: false, into: &events)
     }
 
     /// CINN: bring the guest's Caps/Num Lock in line with the server's mask
@@ -106,6 +180,7 @@ public struct Keyboard: Sendable {
     /// COUT, disconnect, server death: release every held key, last pressed
     /// first.
     public mutating func releaseAll(into events: inout [InputEvent]) {
+        flushWaiting(into: &events)
         var released: [UInt16] = []
         for entry in held.removeAll().reversed() where !released.contains(entry.code) {
             released.append(entry.code)
@@ -123,8 +198,25 @@ public struct Keyboard: Sendable {
         return held.entry(at: index)?.code
     }
 
+    /// How to read a new press: the mode's platform, or the detector's
+    /// reading of it (which counts it as evidence).
+    private mutating func reading(id: UInt16, mask: UInt16, button: UInt16) -> PlatformDetector.Reading {
+        mode == .auto ? detector.keyDown(id: id, mask: mask, button: button) : .platform(platform)
+    }
+
+    private mutating func flushWaiting(macos: Bool, into events: inout [InputEvent]) {
+        guard hasWaiting else { return }
+        for press in waiting {
+            let platform = press.reading.platform(macos: macos)
+            guard let code = self.press(id: press.id, button: press.button, platform: platform) else { continue }
+            events.append(.key(code: code, down: true))
+            events.append(.sync)
+        }
+        waiting.removeAll()
+    }
+
     /// Maps and records a new press; nil when nothing is to be injected.
-    private mutating func press(id: UInt16, button: UInt16) -> UInt16? {
+    private mutating func press(id: UInt16, button: UInt16, platform: ServerPlatform?) -> UInt16? {
         guard let code = KeyMapper.key(id: id, button: button, platform: platform),
               held.insert(.init(button: button, id: id, code: code)) else { return nil }
         return code

@@ -1,59 +1,151 @@
-/// Works out the server's keycode set from its key traffic (KeycodeMode.auto).
-/// There is no explicit signal in the protocol (§4), so it collects votes:
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+/// Works out the server's keycode set from its key traffic (KeycodeMode.auto),
+/// and reads every key press right while it does, from the first one.
 ///
-/// * a key-down of a layout-independent key (Escape, Tab, Return, BackSpace,
-///   space, Shift, Control, arrows, Home/End/PgUp/PgDn, Insert, Delete,
-///   F1-F12, KP_Enter) whose button is that very key in exactly one of the
-///   three tables votes for that platform (a button that fits two tables, or
-///   none, e.g. a remapped key, is no evidence);
-/// * a key-up with KeyID 0 and a button in the macOS range (1...0x80) votes for
-///   macOS: only macOS servers send KeyID 0 on release.
+/// The protocol has no explicit signal (§4), but every key press carries two
+/// facts: the symbol the server's layout made (KeyID) and the server's
+/// physical key code (button). Read with the wrong platform's table, the
+/// button is some other key, which almost never types that symbol. So each
+/// press is read with each platform's table, and the generated LayoutSymbols
+/// (what the common layouts type on each key, from xkb-data) say which
+/// readings could have made the symbol:
 ///
-/// Windows' extended-bit buttons (0x148 = Up ...) need no rule of their own:
-/// they only fit the Windows table. A platform is chosen once it has two votes
-/// more than any other, so a clean stream converges on its second
-/// unambiguous key, and one stray vote delays the decision by one key. The
-/// choice is final for the session.
-struct PlatformDetector: Sendable {
-    private(set) var platform: ServerPlatform?
+/// * exactly one reading could: a vote for that platform (a German 'z' with
+///   X button 29 is the Y key on X11, Left Control on Windows, the 8 key on
+///   macOS: only X11 fits);
+/// * several could, on different keys (a US 'm' with button 47 is the M key
+///   on macOS and the AZERTY M key, KEY_SEMICOLON, on X11): no vote. The
+///   press is read with the reading the layouts make likeliest on the
+///   levels its modifier mask stands for, X11 before Windows on a tie; and
+///   when macOS is one of the fitting readings, the press waits for its
+///   release (Keyboard), which tells: macOS servers send KeyID 0 on every
+///   key-up, the others the symbol.
+/// * none could (a layout the tables do not know, a remapped key): no vote;
+///   the press is read as in the case above, over every platform whose
+///   table has the button. A key is never dropped for its symbol.
+///
+/// A key-up with KeyID 0 and a button in the macOS range votes for macOS; a
+/// key-up with a KeyID rules macOS out for good.
+///
+/// The platform is the one with the most votes, when it has more than any
+/// other; later votes can overturn it, so one odd key cannot pin a wrong
+/// table. The detector is a value that outlives a connection (Supervisor),
+/// so what was learned holds after a reconnect to the same server.
+public struct PlatformDetector: Equatable, Sendable {
+    /// How to read a key press.
+    enum Reading: Equatable, Sendable {
+        /// With this platform's table; nil: no table has the button, so by
+        /// its KeyID alone.
+        case platform(ServerPlatform?)
+        /// With the macOS table if the press comes from a macOS server, else
+        /// with this platform's: the key's release will tell.
+        case macosOr(ServerPlatform)
+
+        /// The platform to read with, once it is known whether the server is
+        /// a macOS one.
+        func platform(macos: Bool) -> ServerPlatform? {
+            switch self {
+            case .platform(let platform): platform
+            case .macosOr(let other): macos ? .macos : other
+            }
+        }
+    }
+
     // Int: one vote per key message, so these cannot get near Int.max.
     private var x11Votes = 0
     private var windowsVotes = 0
     private var macosVotes = 0
+    /// A key-up with a KeyID was seen: a macOS server never sends one.
+    private(set) var excludesMacos = false
 
-    /// Lead over every other platform needed to decide.
-    static let requiredLead = 2
+    public init() {}
 
-    mutating func observeKeyDown(id: UInt16, button: UInt16) {
-        guard platform == nil, button != 0, KeyID.isLayoutIndependent(id),
-              let expected = KeysymMap.key(for: id) else { return }
-        var match: ServerPlatform?
-        for candidate in ServerPlatform.allCases
-        where KeyMapper.physicalKey(button: button, id: id, on: candidate) == expected {
-            guard match == nil else { return }   // fits two tables: no evidence
-            match = candidate
+    /// The platform the votes point to, or nil while none leads.
+    public var platform: ServerPlatform? {
+        let macos = excludesMacos ? 0 : macosVotes
+        if x11Votes > windowsVotes && x11Votes > macos { return .x11 }
+        if windowsVotes > x11Votes && windowsVotes > macos { return .windows }
+        if macos > x11Votes && macos > windowsVotes { return .macos }
+        return nil
+    }
+
+    /// Counts a key press as evidence and says how to read it.
+    mutating func keyDown(id: UInt16, mask: UInt16, button: UInt16) -> Reading {
+        var candidates: [Candidate] = []
+        for platform in ServerPlatform.allCases where !(platform == .macos && excludesMacos) {
+            guard let key = KeyMapper.physicalKey(button: button, id: id, on: platform) else { continue }
+            candidates.append(Candidate(platform: platform, key: key))
         }
-        if let match { vote(for: match) }
+        let fitting = Self.fitting(candidates, id: id, mask: mask)
+        if fitting.count == 1, let only = fitting.first { vote(for: only.platform) }
+        if let platform { return .platform(platform) }
+        return Self.reading(of: fitting.isEmpty ? candidates : fitting)
     }
 
-    mutating func observeKeyUp(id: UInt16, button: UInt16) {
-        guard platform == nil, id == KeyID.none, (1...0x80).contains(button) else { return }
-        vote(for: .macos)
+    mutating func keyUp(id: UInt16, button: UInt16) {
+        guard button != 0 else { return }
+        if id != KeyID.none {
+            excludesMacos = true
+        } else if (1...0x80).contains(button) {
+            macosVotes = macosVotes &+ 1
+        }
     }
 
-    private mutating func vote(for candidate: ServerPlatform) {
-        switch candidate {
+    /// One platform's reading of a button, and how well it fits the symbol.
+    private struct Candidate {
+        let platform: ServerPlatform
+        let key: UInt16
+        /// Layouts that type the symbol on this key, on the mask's levels.
+        var onLevels = 0
+        /// ... on any level.
+        var total = 0
+
+        func isLikelier(than other: Candidate) -> Bool {
+            (onLevels, total) > (other.onLevels, other.total)
+        }
+    }
+
+    /// The candidates whose key some layout types `id` on, with their scores.
+    private static func fitting(_ candidates: [Candidate], id: UInt16, mask: UInt16) -> [Candidate] {
+        var fitting: [Candidate] = []
+        for var candidate in candidates {
+            var counts = LayoutSymbols.counts(id: id, key: candidate.key)
+            // A macOS server sends nothing for a dead key, then the letter it
+            // made with the letter's button: judged as that letter.
+            if counts.total == 0, candidate.platform == .macos, let letter = LayoutSymbols.base(of: id) {
+                counts = LayoutSymbols.counts(id: letter, key: candidate.key)
+            }
+            guard counts.total > 0 else { continue }
+            candidate.onLevels = counts.on(KeyLevels(mask: mask, on: candidate.platform))
+            candidate.total = counts.total
+            fitting.append(candidate)
+        }
+        return fitting
+    }
+
+    /// The likeliest of `candidates` (in ServerPlatform order: X11 first),
+    /// macOS held apart when it reads another key.
+    private static func reading(of candidates: [Candidate]) -> Reading {
+        var best: Candidate?
+        var macos: Candidate?
+        for candidate in candidates {
+            if candidate.platform == .macos {
+                macos = candidate
+            } else if best.map({ candidate.isLikelier(than: $0) }) ?? true {
+                best = candidate
+            }
+        }
+        guard let best else { return .platform(macos?.platform) }
+        if let macos, macos.key != best.key { return .macosOr(best.platform) }
+        return .platform(best.platform)
+    }
+
+    private mutating func vote(for platform: ServerPlatform) {
+        switch platform {
         case .x11: x11Votes = x11Votes &+ 1
         case .windows: windowsVotes = windowsVotes &+ 1
         case .macos: macosVotes = macosVotes &+ 1
         }
-        let others: Int
-        let mine: Int
-        switch candidate {
-        case .x11: (mine, others) = (x11Votes, max(windowsVotes, macosVotes))
-        case .windows: (mine, others) = (windowsVotes, max(x11Votes, macosVotes))
-        case .macos: (mine, others) = (macosVotes, max(x11Votes, windowsVotes))
-        }
-        if mine >= others &+ Self.requiredLead { platform = candidate }
     }
 }

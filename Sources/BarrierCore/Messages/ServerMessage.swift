@@ -89,6 +89,15 @@ extension ServerMessage {
         }
     }
 
+    /// DKDN, DKUP: what a key press waiting for its release may wait through
+    /// (Keyboard); anything else makes it go to the guest first.
+    var isKeyPressOrRelease: Bool {
+        switch self {
+        case .keyDown, .keyUp: true
+        default: false
+        }
+    }
+
     /// Decodes one frame's payload. Trailing bytes after the known fields are
     /// ignored (Deskflow appends a language string to DKRP).
     public static func decode(_ payload: UnsafeRawBufferPointer) throws(MessageDecodeError) -> ServerMessage {

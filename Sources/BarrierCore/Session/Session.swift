@@ -52,12 +52,15 @@ public struct Session: Sendable {
 
     private let transport: Transport
 
-    public init(configuration: SessionConfiguration, now: UInt64, transport: Transport = .plain) {
+    /// `keycodes`: what an earlier connection to this server learned of its
+    /// key codes (keycodes=auto).
+    public init(configuration: SessionConfiguration, now: UInt64, transport: Transport = .plain,
+                keycodes: PlatformDetector = PlatformDetector()) {
         self.configuration = configuration
         self.transport = transport
         state = .awaitingHello(deadline: now.saturatingAdd(Self.helloTimeout))
         keepalive = Keepalive(now: now)
-        keyboard = Keyboard(mode: configuration.keycodes)
+        keyboard = Keyboard(mode: configuration.keycodes, detector: keycodes)
         pointer = Pointer(screen: configuration.screen)
         incomingClipboard = ClipboardAssembler(limit: configuration.clipboardLimit)
         outgoingClipboard = GuestClipboard(limit: configuration.clipboardLimit)
@@ -76,6 +79,9 @@ public struct Session: Sendable {
         if case .closed = state { return true }
         return false
     }
+
+    /// What this connection learned of the server's key codes, for the next.
+    public var keycodes: PlatformDetector { keyboard.detector }
 
     /// Bytes held for unfinished frames and clipboard streams.
     public var bufferedCount: Int {
@@ -236,6 +242,12 @@ public struct Session: Sendable {
         // comes between motion and its sync: the host sees every input
         // batch closed before any other action.
         if !message.isMotion { settleSync(into: &queue) }
+        // Key presses waiting to learn whether the server is a macOS one go
+        // to the guest before anything else does.
+        if keyboard.hasWaiting && !message.isKeyPressOrRelease {
+            keyboard.flushWaiting(into: &events)
+            flushInput(into: &queue)
+        }
         switch message {
         case .queryInfo:
             let screen = configuration.screen

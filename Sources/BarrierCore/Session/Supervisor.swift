@@ -54,6 +54,9 @@ public struct Supervisor {
     private var armedTimer: UInt64?
     private var guestLeds: LockLeds = []
     private var absolutePointer = true
+    /// What keycodes=auto learned of the server, carried from one connection
+    /// to the next (the server is the same: its platform too).
+    private var learnedKeycodes = PlatformDetector()
 
     public init(configuration: SessionConfiguration) {
         self.configuration = configuration
@@ -73,6 +76,15 @@ public struct Supervisor {
             case .closed: .disconnected
             }
         }
+    }
+
+    /// The server's key codes in use: the configured mode, or under auto
+    /// the platform detected so far (auto while there is none).
+    public var keycodesInUse: KeycodeMode {
+        guard configuration.keycodes == .auto else { return configuration.keycodes }
+        var detector = learnedKeycodes
+        if case .running(let box) = phase { detector = box.session.keycodes }
+        return detector.platform.map(KeycodeMode.init) ?? .auto
     }
 
     /// Bytes held for the server's unfinished messages.
@@ -111,7 +123,8 @@ public struct Supervisor {
     /// The transport asked for by `.connect` is up.
     public mutating func connected(now: UInt64, transport: Session.Transport = .plain) throws(CallError) {
         guard case .connecting = phase else { throw .wrongState }
-        var session = Session(configuration: configuration, now: now, transport: transport)
+        var session = Session(configuration: configuration, now: now, transport: transport,
+                              keycodes: learnedKeycodes)
         session.setGuestLeds(guestLeds)
         session.setAbsolutePointer(absolutePointer)
         phase = .running(SessionBox(session))
@@ -169,8 +182,9 @@ public struct Supervisor {
     /// The host goes away or stops us: release everything, close, no retry.
     public mutating func shutdown(now: UInt64) {
         switch phase {
-        case .running:
+        case .running(let box):
             withSession { $0.shutdown(into: &$1) }
+            learnedKeycodes = box.session.keycodes
             queue.append(.disconnect(CloseReason(.shutdown, "shut down")))
         case .connecting:
             queue.append(.disconnect(CloseReason(.shutdown, "shut down")))
@@ -219,6 +233,7 @@ public struct Supervisor {
         guard case .running(let box) = phase else { return }
         switch box.session.state {
         case .closed(let reason):
+            learnedKeycodes = box.session.keycodes
             report(.closed(reason.kind), reason.message)
             queue.append(.disconnect(reason))
             retry(now: now)
