@@ -27,6 +27,11 @@ libstage="$cache/qemu-10.0.2/barrierclient"
 log() { echo "build-qemu: $*"; }
 
 [ -x "$venv/bin/python3" ] || { log "no $venv; run scripts/setup-deps.sh first" >&2; exit 1; }
+# One build at a time: concurrent runs (parallel test sessions) would patch
+# and compile the same tree under each other.
+mkdir -p "$cache"
+exec 9>"$cache/qemu-10.0.2.lock"
+flock 9
 src=$("$here/scripts/fetch-qemu.sh")
 
 # 1. The library, staged with its header and .pc.
