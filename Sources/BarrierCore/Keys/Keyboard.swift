@@ -68,6 +68,8 @@ public struct Keyboard: Sendable {
     public private(set) var detector: PlatformDetector
     private var held = HeldKeys()
     private var waiting: [WaitingPress] = []
+    /// The server's modifier remapping for this screen (DSOP).
+    var modifierMap = ModifierMap()
 
     /// A press not yet given to the guest.
     private struct WaitingPress: Sendable {
@@ -217,7 +219,8 @@ public struct Keyboard: Sendable {
 
     /// Maps and records a new press; nil when nothing is to be injected.
     private mutating func press(id: UInt16, button: UInt16, platform: ServerPlatform?) -> UInt16? {
-        guard let code = KeyMapper.key(id: id, button: button, platform: platform),
+        guard let physical = KeyMapper.key(id: id, button: button, platform: platform),
+              let code = modifierMap.key(for: id, physical: physical),
               held.insert(.init(button: button, id: id, code: code)) else { return nil }
         return code
     }

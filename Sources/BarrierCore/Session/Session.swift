@@ -258,6 +258,7 @@ public struct Session: Sendable {
             return
         case .resetOptions:
             keepalive.reset()
+            keyboard.modifierMap.reset()
             outgoingClipboard.sharing = true
             incomingClipboard.limit = configuration.clipboardLimit
             outgoingClipboard.limit = configuration.clipboardLimit
@@ -355,7 +356,10 @@ public struct Session: Sendable {
     }
 
     private mutating func apply(_ options: [ServerOption]) {
+        // The server sends all of the screen's options in each DSOP.
+        keyboard.modifierMap.reset()
         for option in options {
+            if keyboard.modifierMap.apply(option.id, value: option.value) { continue }
             switch option.id {
             case .heartbeat:
                 keepalive.setPeriod(option: option.value)
