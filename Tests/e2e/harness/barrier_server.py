@@ -5,6 +5,8 @@
     srv.wait_client_connected(since=mark)   # 'client "VM-1" has connected' in its log
     srv.kill(); srv.restart()               # crash and come back on the same port
     srv.freeze(); srv.thaw()                # SIGSTOP / SIGCONT
+    srv.client_screen = ["ctrl = super"]    # lines of VM-1's screen section
+    srv.reload()                            # rewrite barrier.conf, SIGHUP, wait until reloaded
     srv.close()                             # ends barriers and Xvfb (only those, by pid)
 
 Everything lives in run_dir: barrier.conf, barriers.log, profile/ (passed as
@@ -24,7 +26,7 @@ CLIENT_SCREEN = "VM-1"
 class BarrierServer:
     def __init__(self, run_dir, client_name=CLIENT_SCREEN, server_name=SERVER_SCREEN,
                  tls=False, port=None, geometry=(1920, 1080), options=(),
-                 log_level="DEBUG1", binary="barriers"):
+                 log_level="DEBUG1", binary="barriers", client_screen=()):
         self.run_dir = os.path.abspath(run_dir)
         os.makedirs(self.run_dir, exist_ok=True)
         self.client_name = client_name
@@ -33,6 +35,8 @@ class BarrierServer:
         self.port = port or free_tcp_port()
         self.width, self.height = geometry
         self.options = list(options)
+        # lines of the client's screen section (per-screen options such as "ctrl = super")
+        self.client_screen = list(client_screen)
         self.log_level = log_level
         self.binary = binary
         self.log_path = os.path.join(self.run_dir, "barriers.log")
@@ -87,7 +91,8 @@ class BarrierServer:
         return self.x_env()
 
     def write_config(self):
-        lines = ["section: screens", "\t%s:" % self.server_name, "\t%s:" % self.client_name, "end",
+        lines = ["section: screens", "\t%s:" % self.server_name, "\t%s:" % self.client_name] + \
+                ["\t\t" + o for o in self.client_screen] + ["end",
                  "section: links", "\t%s:" % self.server_name, "\t\tright = %s" % self.client_name,
                  "\t%s:" % self.client_name, "\t\tleft = %s" % self.server_name, "end",
                  "section: options"] + ["\t" + o for o in self.options] + ["end"]
@@ -188,6 +193,18 @@ class BarrierServer:
         if self.barriers is not None and self.barriers.alive():
             self.stop()
         return self.start()
+
+    def reload(self, timeout=10.0):
+        """Rewrite barrier.conf (options, client_screen) and make the running server
+        re-read it: SIGHUP, on which Barrier's ServerApp::reloadConfig logs "reload
+        configuration", applies the new configuration (Server::setConfig sends every
+        client CROP + DSOP with its options) and then logs "reloaded configuration",
+        which is awaited. Returns the log mark taken before the signal."""
+        self.write_config()
+        mark = self.log_mark()
+        self.barriers.signal(signal.SIGHUP)
+        self.wait_log(r"\breloaded configuration\b", timeout, since=mark)
+        return mark
 
     def freeze(self):
         self.barriers.signal(signal.SIGSTOP)
