@@ -22,7 +22,8 @@ import ctypes
 import ctypes.util
 import subprocess
 
-# evdev code -> QEMU QKeyCode name (the main block, the ISO key, both Alts).
+# evdev code -> QEMU QKeyCode name (the main block, the ISO key, the two JIS
+# keys, both Alts).
 EVDEV_QCODE = {
     1: "esc", 2: "1", 3: "2", 4: "3", 5: "4", 6: "5", 7: "6", 8: "7", 9: "8", 10: "9", 11: "0",
     12: "minus", 13: "equal", 14: "backspace", 15: "tab",
@@ -32,7 +33,7 @@ EVDEV_QCODE = {
     39: "semicolon", 40: "apostrophe", 41: "grave_accent", 42: "shift", 43: "backslash",
     44: "z", 45: "x", 46: "c", 47: "v", 48: "b", 49: "n", 50: "m",
     51: "comma", 52: "dot", 53: "slash", 54: "shift_r", 56: "alt", 57: "spc", 58: "caps_lock",
-    86: "less", 97: "ctrl_r", 100: "alt_r",
+    86: "less", 89: "ro", 97: "ctrl_r", 100: "alt_r", 124: "yen",
 }
 
 X_KEYCODE_OFFSET = 8
