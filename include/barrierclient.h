@@ -228,6 +228,23 @@ int bc_session_set_leds(bc_session *s, uint32_t leds);
 int bc_session_set_absolute(bc_session *s, int absolute);
 
 /*
+ * The screen rectangle changed (x-origin, y-origin, width, height, with the
+ * limits of bc_config).  A connected server is told at once (DINF), and
+ * pointer motion is ignored until it acknowledges; otherwise the next
+ * handshake carries it.  BC_ECONFIG (and, when msg is not NULL, a static
+ * one-line explanation in *msg) for values out of range: nothing changes.
+ */
+int bc_session_set_screen(bc_session *s, int32_t x, int32_t y, int32_t width,
+                          int32_t height, const char **msg);
+/*
+ * The VM stopped (running 0) or runs again (1).  While it is stopped the
+ * connection goes on but no input is issued (QEMU would drop it); when it
+ * runs again the guest gets what changed meanwhile: releases of what went
+ * up, presses of what is still held, the absolute pointer where it is.
+ */
+int bc_session_set_running(bc_session *s, int running);
+
+/*
  * The guest's clipboard `id` (0 clipboard, 1 primary) now holds the UTF-8
  * text[0..len): another clipboard peer took it.  The server learns of it
  * (and gets the data when the pointer leaves this screen).

@@ -150,6 +150,27 @@ public func bc_session_set_absolute(_ handle: OpaquePointer?, _ absolute: Int32)
     withSession(handle) { s in s.supervisor.setAbsolutePointer(absolute != 0) }
 }
 
+@_cdecl("bc_session_set_screen")
+public func bc_session_set_screen(
+    _ handle: OpaquePointer?, _ x: Int32, _ y: Int32, _ width: Int32, _ height: Int32,
+    _ message: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+) -> Int32 {
+    message?.pointee = nil
+    let screen: ScreenGeometry
+    do {
+        screen = try ScreenGeometry(validating: Int64(x), Int64(y), Int64(width), Int64(height))
+    } catch {
+        message?.pointee = error.message.cString
+        return SessionHandle.with(handle) { _ in BC_ECONFIG.code } ?? BC_EINVAL.code
+    }
+    return withSession(handle) { s in s.supervisor.setScreen(screen) }
+}
+
+@_cdecl("bc_session_set_running")
+public func bc_session_set_running(_ handle: OpaquePointer?, _ running: Int32) -> Int32 {
+    withSession(handle) { s in s.supervisor.setGuestRunning(running != 0) }
+}
+
 @_cdecl("bc_session_set_clipboard")
 public func bc_session_set_clipboard(
     _ handle: OpaquePointer?, _ id: UInt32, _ text: UnsafePointer<UInt8>?, _ length: Int

@@ -479,6 +479,29 @@ static void test_keycodes(const uint8_t *bytes, size_t len)
     bc_session_free(s);
 }
 
+/* Live changes: a new screen rectangle, the VM stopped and running again. */
+static void test_live_changes(void)
+{
+    bc_config c = test_config();
+    bc_session *s = NULL;
+    const char *msg = NULL;
+
+    CHECK(bc_session_set_screen(NULL, 0, 0, 800, 600, NULL) == BC_EINVAL);
+    CHECK(bc_session_set_running(NULL, 1) == BC_EINVAL);
+    CHECK(bc_session_new(&c, &s, NULL) == BC_OK);
+    CHECK(bc_session_set_screen(s, 0, 0, 800, 600, &msg) == BC_OK);
+    CHECK(msg == NULL);
+    CHECK(bc_session_set_screen(s, 0, 0, 0, 600, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "width"));
+    CHECK(bc_session_set_screen(s, 40000, 0, 10, 10, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "origin"));
+    CHECK(bc_session_set_screen(s, 0, 0, 32768, 10, NULL) == BC_ECONFIG);
+    CHECK(bc_session_set_running(s, 0) == BC_OK);
+    CHECK(bc_session_set_running(s, 0) == BC_OK);
+    CHECK(bc_session_set_running(s, 1) == BC_OK);
+    bc_session_free(s);
+}
+
 static void test_no_signal_handlers(void)
 {
     struct sigaction sa;
@@ -512,6 +535,7 @@ int main(int argc, char **argv)
     test_call_order();
     test_real_server_session(bytes, len);
     test_keycodes(bytes, len);
+    test_live_changes();
     test_batches(bytes, len);
     test_batch_data_survives_growth();
     test_no_signal_handlers();

@@ -52,6 +52,13 @@ struct HeldKeys: Sendable {
         entries.indices.contains(index) ? entries[index] : nil
     }
 
+    /// The guest keys held, in press order, each once.
+    var codes: [UInt16] {
+        var codes: [UInt16] = []
+        for entry in entries where !codes.contains(entry.code) { codes.append(entry.code) }
+        return codes
+    }
+
     /// Whether some held entry pressed guest key `code`.
     func holds(code: UInt16) -> Bool {
         entries.contains { $0.code == code }

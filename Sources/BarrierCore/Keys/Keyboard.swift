@@ -87,6 +87,9 @@ public struct Keyboard: Sendable {
     /// (nil while the detector has no leader: each press is read alone).
     var platform: ServerPlatform? { mode.platform(detected: detector.platform) }
 
+    /// Guest keys held, in press order, each once.
+    var heldCodes: [UInt16] { held.codes }
+
     /// Whether presses wait for their release.
     public var hasWaiting: Bool { !waiting.isEmpty }
 

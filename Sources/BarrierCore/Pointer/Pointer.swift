@@ -20,7 +20,8 @@ public struct Pointer: Sendable {
     /// moves are injected as relative deltas.
     public var absolute: Bool = true
 
-    private let screen: ScreenGeometry
+    /// The rectangle DMMV coordinates live in; the host may change it.
+    var screen: ScreenGeometry
     /// The last server position (clamped, screen coordinates): the origin for
     /// relative deltas. nil before the first enter or move.
     private var position: (x: Int64, y: Int64)?
@@ -93,6 +94,16 @@ public struct Pointer: Sendable {
     /// DMWM (dy only for the pre-1.3 form): see WheelAccumulator.
     public mutating func wheel(dx: Int16, dy: Int16, into events: inout [InputEvent]) {
         wheelAccumulator.add(dx: dx, dy: dy, into: &events)
+    }
+
+    /// Held buttons, in press order.
+    var heldButtons: [MouseButton] { held }
+
+    /// Where an absolute guest's pointer is, when known.
+    var absolutePosition: HeldInput.Position? {
+        guard absolute, let position else { return nil }
+        let scaled = screen.scaled(position)
+        return HeldInput.Position(x: scaled.x, y: scaled.y)
     }
 
     /// COUT, disconnect, server death: release every held button, last

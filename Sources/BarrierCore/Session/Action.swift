@@ -42,6 +42,9 @@ public struct ActionQueue: Sendable {
     private var others: [Action] = []
     public private(set) var outbox: [UInt8] = []
     private var next = 0
+    /// While set, input events are not queued (the VM is stopped, and QEMU
+    /// would drop them: Supervisor.setGuestRunning).
+    var dropsInput = false
 
     public init() {
         entries.reserveCapacity(256)
@@ -52,7 +55,7 @@ public struct ActionQueue: Sendable {
     mutating func append(_ action: Action) {
         switch action {
         case .input(let event):
-            push(.input(event))
+            append(input: event)
         case .send(let range):
             push(.send(range))
         default:
@@ -63,6 +66,7 @@ public struct ActionQueue: Sendable {
 
     /// Queues one input event (the hot path: no enum with payloads to copy).
     mutating func append(input event: InputEvent) {
+        guard !dropsInput else { return }
         push(.input(event))
     }
 

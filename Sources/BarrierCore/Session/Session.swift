@@ -26,7 +26,7 @@ public struct Session: Sendable {
     public static let helloTimeout: UInt64 = 10_000
 
     public private(set) var state: State
-    private let configuration: SessionConfiguration
+    private var configuration: SessionConfiguration
     private var framer = Framer()
     private var keepalive: Keepalive
     private var keyboard: Keyboard
@@ -38,6 +38,9 @@ public struct Session: Sendable {
     private var events: [InputEvent] = []
     /// Pointer motion queued during this read still needs its sync.
     private var syncOwed = false
+    /// A DINF of a new screen size is unanswered: the server's pointer
+    /// messages until its CIAK are in the old rectangle (protocol §2.2).
+    private var awaitingInfoAck = false
     /// Codes skipped because this client does not know them.
     public private(set) var unknownMessages = 0
 
@@ -78,6 +81,11 @@ public struct Session: Sendable {
     public var isClosed: Bool {
         if case .closed = state { return true }
         return false
+    }
+
+    /// What the guest holds down because of this connection.
+    public var heldInput: HeldInput {
+        HeldInput(keys: keyboard.heldCodes, buttons: pointer.heldButtons, position: pointer.absolutePosition)
     }
 
     /// What this connection learned of the server's key codes, for the next.
@@ -154,6 +162,22 @@ public struct Session: Sendable {
     /// The host is going away: release everything, close.
     public mutating func shutdown(into queue: inout ActionQueue) {
         close(CloseReason(.shutdown, "shut down"), into: &queue)
+    }
+
+    /// The host changed the screen rectangle: a server that knows us hears
+    /// of it at once (DINF), and pointer motion is ignored until it answers
+    /// (CIAK); before the handshake, the answer to its QINF will carry it.
+    public mutating func screenChanged(_ screen: ScreenGeometry, into queue: inout ActionQueue) {
+        configuration.screen = screen
+        pointer.screen = screen
+        switch state {
+        case .handshaking, .connected, .active:
+            settleSync(into: &queue)
+            sendInfo(into: &queue)
+            awaitingInfoAck = true
+        case .awaitingHello, .closed:
+            return
+        }
     }
 
     /// The guest's keyboard LEDs, used to align the lock keys on enter.
@@ -250,11 +274,10 @@ public struct Session: Sendable {
         }
         switch message {
         case .queryInfo:
-            let screen = configuration.screen
-            queue.send(.info(
-                x: screen.x, y: screen.y, width: screen.width, height: screen.height,
-                mouseX: screen.x &+ screen.width / 2, mouseY: screen.y &+ screen.height / 2))
-        case .infoAck, .noOp, .fileTransfer, .dragInfo, .screenSaver:
+            sendInfo(into: &queue)
+        case .infoAck:
+            awaitingInfoAck = false
+        case .noOp, .fileTransfer, .dragInfo, .screenSaver:
             return
         case .resetOptions:
             keepalive.reset()
@@ -323,11 +346,21 @@ public struct Session: Sendable {
             unknownMessages &+= 1
             queue.append(.trace("skipped unknown message \(code.text)"))
         case .keyDown, .keyRepeat, .keyUp, .mouseDown, .mouseUp, .mouseMove, .mouseRelativeMove, .mouseWheel:
-            // Input counts only while the pointer is on this screen.
+            // Input counts only while the pointer is on this screen, and
+            // motion only in the rectangle the server has acknowledged.
             guard case .active = state else { return }
+            if awaitingInfoAck && message.isMotion { return }
             inject(message)
             flushInput(into: &queue)
         }
+    }
+
+    /// DINF: the screen rectangle, the pointer at its centre.
+    private func sendInfo(into queue: inout ActionQueue) {
+        let screen = configuration.screen
+        queue.send(.info(
+            x: screen.x, y: screen.y, width: screen.width, height: screen.height,
+            mouseX: screen.x &+ screen.width / 2, mouseY: screen.y &+ screen.height / 2))
     }
 
     private mutating func inject(_ message: ServerMessage) {

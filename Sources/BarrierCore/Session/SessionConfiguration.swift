@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
 /// What the host tells the core about this screen; validated once so that a
 /// bad value is an error at object creation, never a surprise later.
 public struct SessionConfiguration: Equatable, Sendable {
@@ -36,13 +38,11 @@ public struct SessionConfiguration: Equatable, Sendable {
     ) throws(Error) {
         guard (1...ProtocolLimits.maxScreenName).contains(screenName.count) else { throw .nameLength }
         guard !screenName.contains(0) else { throw .nameHasNul }
-        guard let x = Int16(exactly: x), let y = Int16(exactly: y) else { throw .origin }
-        guard let width = Int16(exactly: width), let height = Int16(exactly: height),
-              width >= 1, height >= 1 else { throw .size }
+        let screen = try ScreenGeometry(validating: x, y, width, height)
         guard let mode = UInt8(exactly: keycodes).flatMap(KeycodeMode.init(rawValue:)) else { throw .keycodes }
         guard clipboardLimit <= UInt64(ProtocolLimits.maxClipboard) else { throw .clipboardLimit }
         self.screenName = screenName
-        self.screen = ScreenGeometry(x: x, y: y, width: width, height: height)
+        self.screen = screen
         self.keycodes = mode
         self.reconnectDelay = reconnectDelay
         self.clipboardLimit = Int(clipboardLimit)
@@ -50,4 +50,15 @@ public struct SessionConfiguration: Equatable, Sendable {
 
     /// The name as text, for messages.
     var displayName: String { String(decoding: screenName, as: UTF8.self) }
+}
+
+extension ScreenGeometry {
+    /// The rectangle the host asks for, if the protocol can carry it.
+    public init(validating x: Int64, _ y: Int64, _ width: Int64, _ height: Int64)
+        throws(SessionConfiguration.Error) {
+        guard let x = Int16(exactly: x), let y = Int16(exactly: y) else { throw .origin }
+        guard let width = Int16(exactly: width), let height = Int16(exactly: height),
+              width >= 1, height >= 1 else { throw .size }
+        self.init(x: x, y: y, width: width, height: height)
+    }
 }

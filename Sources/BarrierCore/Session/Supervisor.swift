@@ -40,7 +40,7 @@ public struct Supervisor {
     /// growing one: the server is there, it only lost this connection.
     public static let tlsHandshakeTimeout: UInt64 = 3_000
 
-    public let configuration: SessionConfiguration
+    public private(set) var configuration: SessionConfiguration
     public private(set) var queue = ActionQueue()
     private var phase: Phase = .stopped
     private var backoff: Backoff
@@ -57,6 +57,8 @@ public struct Supervisor {
     /// What keycodes=auto learned of the server, carried from one connection
     /// to the next (the server is the same: its platform too).
     private var learnedKeycodes = PlatformDetector()
+    /// What the guest held when the VM stopped; nil while it runs.
+    private var heldWhenStopped: HeldInput?
 
     public init(configuration: SessionConfiguration) {
         self.configuration = configuration
@@ -193,6 +195,42 @@ public struct Supervisor {
         }
         phase = .stopped
         settle()
+    }
+
+    /// The host changed the screen rectangle (already validated: see
+    /// ScreenGeometry(validating:)); a connected server hears of it at once.
+    public mutating func setScreen(_ screen: ScreenGeometry) {
+        configuration.screen = screen
+        withSession { $0.screenChanged(screen, into: &$1) }
+        settle()
+    }
+
+    /// The VM stopped or runs again (stop/cont, savevm/loadvm, a paused VM,
+    /// suspend and resume). QEMU drops input while the VM is not running, so
+    /// meanwhile the connection goes on (keepalives answered, keys and
+    /// buttons tracked) but nothing is injected; on resume the guest gets
+    /// what changed: releases of what went up, presses of what is still
+    /// down, the pointer where it is now.
+    public mutating func setGuestRunning(_ running: Bool) {
+        if !running {
+            guard heldWhenStopped == nil else { return }
+            heldWhenStopped = heldInput
+            queue.dropsInput = true
+        } else {
+            guard let before = heldWhenStopped else { return }
+            heldWhenStopped = nil
+            queue.dropsInput = false
+            for event in before.changes(to: heldInput) {
+                queue.append(input: event)
+            }
+        }
+        settle()
+    }
+
+    /// What the guest holds because of the current connection.
+    private var heldInput: HeldInput {
+        if case .running(let box) = phase { return box.session.heldInput }
+        return HeldInput()
     }
 
     public mutating func setGuestLeds(_ leds: LockLeds) {
