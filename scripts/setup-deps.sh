@@ -18,6 +18,9 @@ apt_packages=(
     barrier xvfb xdotool xclip x11-utils openssl iproute2 procps
     # C API tests
     valgrind
+    # the test guest of the guest-level tests (scripts/build-guest.sh; its
+    # kernel is downloaded, not installed) and QEMU's option ROMs that boot it
+    busybox-static cpio qemu-system-data
     # the other servers, built from ../shared/servers by scripts/build-servers.sh
     cmake patch libssl-dev libx11-dev libxext-dev libxtst-dev libxrandr-dev
     libxinerama-dev libxi-dev libice-dev libsm-dev qt6-base-dev qt6-base-dev-tools
