@@ -69,6 +69,10 @@ private struct Host {
     var buttons: Set<UInt32> = []
     var lastState: Int32 = 5
     var transportOpen = false
+    /// Whether the VM runs (bc_session_set_running): while it is stopped no
+    /// input comes, so what the guest holds may outlive a leave or a close;
+    /// the resume brings it in line.
+    var running = true
     /// 0: bc_session_next_action; else bc_session_next_actions with this capacity.
     var batch = 0
 
@@ -97,7 +101,7 @@ private struct Host {
         }
         let state = bc_session_state(s)
         check(state == lastState, "bc_session_state \(state) but last BC_ACTION_STATE \(lastState)")
-        if state != 4 { check(keys.isEmpty && buttons.isEmpty, "state \(state) with keys held") }
+        if state != 4 && running { check(keys.isEmpty && buttons.isEmpty, "state \(state) with keys held") }
     }
 
     private mutating func take(_ a: bc_action, count: inout Int) {
@@ -143,13 +147,13 @@ private struct Host {
             case 9:  // DISCONNECT
                 check((1...9).contains(a.code), "disconnect reason \(a.code)")
                 check(a.data != nil, "disconnect without a message")
-                check(keys.isEmpty && buttons.isEmpty, "disconnect with keys \(keys.sorted()) held")
+                check(!running || keys.isEmpty && buttons.isEmpty, "disconnect with keys \(keys.sorted()) held")
                 check(transportOpen, "disconnect without an open transport")
                 transportOpen = false
                 checkCString(bc_reason_name(a.code), "reason name")
             case 10:  // STATE
                 check(a.code <= 5, "state \(a.code)")
-                if a.code != 4 { check(keys.isEmpty && buttons.isEmpty, "state \(a.code) with keys held") }
+                if a.code != 4 && running { check(keys.isEmpty && buttons.isEmpty, "state \(a.code) with keys held") }
                 lastState = Int32(a.code)
             case 11, 13:  // REPORT, TRACE
                 check(a.data != nil, "kind \(a.kind) without text")
@@ -320,11 +324,33 @@ public func fuzzCAPI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             expect(handshake.withUnsafeBufferPointer { bc_session_feed(s, $0.baseAddress, $0.count, now) },
                    [0, -2], "feed(handshake)")
         default:
-            now = now.saturatingAdd(UInt64(r.u8()) * 10)
+            if op == 239 {
+                // The VM stops or runs again; what is queued is taken first,
+                // as the host does it within the same main-loop turn.
+                host.drain()
+                expect(bc_session_set_running(s, host.running ? 0 : 1), [0], "set_running")
+                host.running.toggle()
+            } else if op == 219 {
+                var message: UnsafePointer<CChar>?
+                let rc = bc_session_set_screen(s, Int32(bitPattern: r.u32()) >> Int32(r.u8() & 31),
+                                               Int32(bitPattern: r.u32()) >> Int32(r.u8() & 31),
+                                               Int32(bitPattern: r.u32()) >> Int32(r.u8() & 31),
+                                               Int32(bitPattern: r.u32()) >> Int32(r.u8() & 31), &message)
+                expect(rc, [0, -3], "set_screen")
+                check((rc == -3) == (message != nil), "set_screen \(rc) with message \(String(describing: message))")
+                if let message { checkCString(message, "set_screen message") }
+            } else {
+                now = now.saturatingAdd(UInt64(r.u8()) * 10)
+            }
         }
         if drainAlways { host.drain() }
     }
     host.drain()
+    if !host.running {
+        expect(bc_session_set_running(s, 1), [0], "set_running")
+        host.running = true
+        host.drain()
+    }
     expect(bc_session_shutdown(s, now), [0], "shutdown")
     host.drain()
     check(bc_session_state(s) == 5, "not stopped after shutdown")

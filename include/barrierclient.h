@@ -26,8 +26,12 @@
  * without a change of BC_ABI_VERSION (existing ones never change meaning).
  *
  * Conventions:
- *  - Every function is total: NULL, garbage and calls in the wrong order
- *    return a negative BC_E* code; none of them aborts the process.
+ *  - Every function is total over its arguments' values: NULL, bad lengths,
+ *    out-of-range values and calls in the wrong order return a negative
+ *    BC_E* code; none of them aborts the process.  A handle must be one
+ *    bc_session_new() returned and bc_session_free() did not free: reading
+ *    through any other pointer is undefined, as in C (a handle without the
+ *    library's tag is refused, which catches most such mistakes).
  *  - Time is a monotonic millisecond count chosen by the host (QEMU passes
  *    qemu_clock_get_ms(QEMU_CLOCK_REALTIME)); the library reads no clock.
  *  - Bytes and strings are pointer + length.  Pointers inside a bc_action

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The C API of libbarrierclient.so (include/barrierclient.h): every function
-// is total. NULL, garbage and out-of-order calls return a BC_E* code; no Swift
-// error, trap or allocation failure crosses into the host.
+// is total over its arguments' values. NULL, bad values and out-of-order calls
+// return a BC_E* code; no Swift error or trap crosses into the host.
 import BarrierCore
 import CBarrierABI
 

@@ -1,9 +1,10 @@
 import BarrierCore
 
 /// What a `bc_session *` points to: a small C-allocated block with a magic
-/// number in front of the Swift object, so that NULL, a freed handle or a
-/// pointer to something else is refused before any Swift reference count
-/// is touched.
+/// number in front of the Swift object. NULL is refused, and so is a pointer
+/// to readable memory without the magic (it is cleared on free), before any
+/// Swift reference count is touched; that catches most misuse, but reading
+/// through a freed or wild pointer is undefined, as anywhere in C.
 struct SessionHandle {
     /// "bcsess01": changes when the handle layout changes.
     private static let liveMagic: UInt64 = 0x6263_7365_7373_3031

@@ -25,7 +25,7 @@ import Testing
             for i in 0..<count {
                 queue.append(input: .key(code: UInt16(round * 10 + i), down: true))
             }
-            queue.send(.keepAlive)
+            queue.append(message: .keepAlive)
             let expected = (0..<count).map { Effect.input(.key(code: UInt16(round * 10 + $0), down: true)) }
                 + [.send(.keepAlive)]
             #expect(queue.drain() == expected)
@@ -34,10 +34,10 @@ import Testing
     }
 
     @Test mutating func consecutiveSendsMergeUntilOneIsTaken() {
-        queue.send(.keepAlive)
-        queue.send(.keepAlive)
+        queue.append(message: .keepAlive)
+        queue.append(message: .keepAlive)
         #expect(queue.pop().map { if case .send(let r) = $0 { r.count } else { -1 } } == 16)
-        queue.send(.keepAlive)  // the first send was taken: a send of its own
+        queue.append(message: .keepAlive)  // the first send was taken: a send of its own
         #expect(queue.drain() == [.send(.keepAlive)])
     }
 }

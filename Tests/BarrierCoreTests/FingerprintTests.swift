@@ -81,7 +81,7 @@ import Testing
         #expect(Fingerprint(bytes: Array(repeating: 0, count: 32)) != nil)
     }
 
-    @Test func survivesGarbage() {
+    @Test func survivesGarbage() throws {
         var seed: UInt64 = 0x9e3779b97f4a7c15
         for length in 0..<200 {
             var text: [UInt8] = []
@@ -89,7 +89,14 @@ import Testing
                 seed = seed &* 6364136223846793005 &+ 1442695040888963407
                 text.append(UInt8(truncatingIfNeeded: seed >> 33))
             }
-            _ = try? Fingerprint(parsing: text)
+            // Garbage is refused; what is taken is a fingerprint that
+            // formats back to itself, from at least its 64 hex digits.
+            if let fingerprint = try? Fingerprint(parsing: text) {
+                #expect(text.count >= 64)
+                #expect(try Fingerprint(parsing: fingerprint.text) == fingerprint)
+            } else {
+                #expect(throws: Fingerprint.ParseError.malformed) { try Fingerprint(parsing: text) }
+            }
         }
     }
 }

@@ -11,8 +11,8 @@ import Testing
         bytes = try Fixture.bytes("server-to-client.bin")
     }
 
-    private func replay(_ chunks: [ArraySlice<UInt8>]) -> (effects: [Effect], session: Session) {
-        var session = Session(configuration: .test(), now: 0)
+    private func replay(_ chunks: [ArraySlice<UInt8>]) -> (effects: [Effect], session: Connection) {
+        var session = Connection(configuration: .test(), now: 0)
         var effects: [Effect] = []
         for chunk in chunks {
             effects += session.feed(Array(chunk))

@@ -5,8 +5,8 @@ import Testing
 /// the session returns (no trap), ends in a sane state, and holds a bounded
 /// amount of memory.
 @Suite struct HostileInputSpec {
-    private func connected() -> Session {
-        var session = Session(configuration: .test(), now: 0)
+    private func connected() -> Connection {
+        var session = Connection(configuration: .test(), now: 0)
         _ = session.feed(ServerBytes.handshake + ServerBytes.enter())
         return session
     }
@@ -31,15 +31,33 @@ import Testing
             ServerBytes.message("EICV") { $0.u16(1); $0.u16(6) },
         ]
         for message in messages {
-            for cut in 4...message.count {
+            let code = String(decoding: message[4..<8], as: UTF8.self)
+            for cut in 8...message.count {
                 // Rewrite the length so the frame is whole but its fields are cut.
                 var frame = Array(message.prefix(cut))
                 let length = UInt32(cut - 4)
                 frame.replaceSubrange(0..<4, with: [UInt8(length >> 24), UInt8(length >> 16 & 0xff),
                                                     UInt8(length >> 8 & 0xff), UInt8(length & 0xff)])
                 var session = connected()
-                _ = session.feed(frame)
+                _ = session.feed(ServerBytes.keyDown(0x62, button: 56))
+                let effects = session.feed(frame)
                 #expect(session.bufferedCount == 0)
+                switch session.state {
+                case .closed(let reason) where code == "EICV" && cut == message.count:
+                    #expect(reason.kind == .version)   // the server's refusal, whole
+                case .closed(let reason):
+                    // Cut fields are a protocol error naming the message, and
+                    // the key held before it is released.
+                    #expect(cut < message.count, "\(code) whole was refused")
+                    #expect(reason.kind == .protocolError && reason.message.contains(code), "\(reason.message)")
+                    #expect(effects.inputs.contains(.key(code: EvdevKey.KEY_B, down: false)), "\(code) cut at \(cut)")
+                default:
+                    // Only a whole message, or a shorter form the protocol has
+                    // (DKDN/DKUP/DKRP 1.0 without the key code, DMWM 1.2 with
+                    // one delta, an options list), keeps the connection.
+                    #expect(cut == message.count || ["DKDN", "DKUP", "DKRP", "DMWM", "DSOP"].contains(code),
+                            "\(code) cut at \(cut) was accepted")
+                }
             }
         }
     }
@@ -57,8 +75,17 @@ import Testing
     @Test func survivesRandomBytesInPlaceOfTheHello() {
         var rng = SplitMix(seed: 2)
         for _ in 0..<2_000 {
-            var session = Session(configuration: .test(), now: 0)
-            _ = session.feed((0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+            var session = Connection(configuration: .test(), now: 0)
+            let effects = session.feed((0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+            // Garbage is no hello: the connection waits for more or closes,
+            // and nothing reaches the guest or the server.
+            #expect(effects.inputs.isEmpty)
+            #expect(effects.sentBytes.isEmpty)
+            switch session.state {
+            case .awaitingHello: break
+            case .closed(let reason): #expect(reason.kind == .protocolError || reason.kind == .version)
+            default: Issue.record("garbage was taken for a hello: \(session.state)")
+            }
         }
     }
 
@@ -70,8 +97,22 @@ import Testing
             for _ in 0..<(1 + rng.next() % 8) {
                 bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
             }
-            var session = Session(configuration: .test(), now: 0)
-            _ = session.feed(bytes)
+            var session = Connection(configuration: .test(), now: 0)
+            var effects = session.feed(bytes)
+            var queue = ActionQueue()
+            _ = session.shutdown(into: &queue)
+            effects += queue.drain()
+            // Whatever was pressed was released by the end.
+            var keys: Set<UInt16> = []
+            var buttons: Set<MouseButton> = []
+            for event in effects.inputs {
+                switch event {
+                case .key(let code, let down): if down { keys.insert(code) } else { keys.remove(code) }
+                case .button(let button, let down): if down { buttons.insert(button) } else { buttons.remove(button) }
+                case .moveAbsolute, .moveRelative, .sync: break
+                }
+            }
+            #expect(keys.isEmpty && buttons.isEmpty, "held after the close: \(keys) \(buttons)")
         }
     }
 

@@ -20,9 +20,9 @@ import Testing
             let id = Self.ids[Int(button) % Self.ids.count]
             let mask = Self.masks[Int(button) % Self.masks.count]
             events.removeAll(keepingCapacity: true)
-            keyboard.keyDown(id: id, mask: mask, button: button, into: &events)
-            keyboard.keyRepeat(id: id, mask: mask, count: button, button: button, into: &events)
-            keyboard.keyUp(id: id, mask: mask, button: button, into: &events)
+            keyboard.keyDown(id: id, mask: mask, serverKey: button, into: &events)
+            keyboard.keyRepeat(id: id, mask: mask, count: button, serverKey: button, into: &events)
+            keyboard.keyUp(id: id, serverKey: button, into: &events)
             #expect(events.count <= 2 + Int(Keyboard.maxRepeatsPerMessage))
         }
         var releases: [InputEvent] = []
@@ -36,8 +36,8 @@ import Testing
         var keyboard = Keyboard(mode: mode)
         var events: [InputEvent] = []
         for id in UInt16(0)...0xFFFF {
-            keyboard.keyDown(id: id, mask: 0, button: 0, into: &events)
-            keyboard.keyUp(id: id, mask: 0, button: 0, into: &events)
+            keyboard.keyDown(id: id, mask: 0, serverKey: 0, into: &events)
+            keyboard.keyUp(id: id, serverKey: 0, into: &events)
         }
         let downs = events.filter { if case .key(_, true) = $0 { true } else { false } }
         #expect(downs.count * 2 == events.count)
@@ -57,10 +57,10 @@ import Testing
             let count = UInt16(truncatingIfNeeded: word >> 48)
             events.removeAll(keepingCapacity: true)
             switch word % 5 {
-            case 0, 1: keyboard.keyDown(id: id, mask: mask, button: button, into: &events)
+            case 0, 1: keyboard.keyDown(id: id, mask: mask, serverKey: button, into: &events)
             case 2:
-                keyboard.keyRepeat(id: id, mask: mask, count: count, button: button, into: &events)
-            case 3: keyboard.keyUp(id: id, mask: mask, button: button, into: &events)
+                keyboard.keyRepeat(id: id, mask: mask, count: count, serverKey: button, into: &events)
+            case 3: keyboard.keyUp(id: id, serverKey: button, into: &events)
             default: keyboard.enter(mask: mask, guestLeds: LockLeds(rawValue: UInt32(count)),
                                     into: &events)
             }

@@ -113,53 +113,53 @@ private let physicalKeys: [PhysicalKey] = [
     @Test(arguments: physicalKeys)
     func windowsServerButtonIsTheKeyPressed(_ key: PhysicalKey) throws {
         let button = try #require(key.windows)
-        #expect(KeyMapper.key(id: 0, button: button, platform: .windows) == key.evdev)
+        #expect(KeyMapper.key(id: 0, serverKey: button, platform: .windows) == key.evdev)
     }
 
     @Test(arguments: physicalKeys.filter { $0.macos != nil })
     func macosServerButtonIsTheKeyPressed(_ key: PhysicalKey) throws {
         let button = try #require(key.macos)
-        #expect(KeyMapper.key(id: 0, button: button, platform: .macos) == key.evdev)
+        #expect(KeyMapper.key(id: 0, serverKey: button, platform: .macos) == key.evdev)
     }
 
     @Test(arguments: physicalKeys)
     func x11ServerButtonIsEvdevPlusEight(_ key: PhysicalKey) {
-        #expect(KeyMapper.key(id: 0, button: key.evdev + 8, platform: .x11) == key.evdev)
+        #expect(KeyMapper.key(id: 0, serverKey: key.evdev + 8, platform: .x11) == key.evdev)
     }
 
     @Test func windowsNumLockCarriesTheExtendedFlagAndPauseDoesNot() {
-        #expect(KeyMapper.key(id: KeyID.pause, button: 0x045, platform: .windows) == E.KEY_PAUSE)
-        #expect(KeyMapper.key(id: 0xEF7F, button: 0x145, platform: .windows) == E.KEY_NUMLOCK)
-        #expect(KeyMapper.key(id: 0xEF7F, button: 0x045, platform: .windows) == E.KEY_NUMLOCK)
+        #expect(KeyMapper.key(id: KeyID.pause, serverKey: 0x045, platform: .windows) == E.KEY_PAUSE)
+        #expect(KeyMapper.key(id: 0xEF7F, serverKey: 0x145, platform: .windows) == E.KEY_NUMLOCK)
+        #expect(KeyMapper.key(id: 0xEF7F, serverKey: 0x045, platform: .windows) == E.KEY_NUMLOCK)
     }
 
     @Test func macosHelpIsInsertAsTheServerCallsIt() {
         // Mac keyboards have Help (kVK_Help 0x72) where PC keyboards have Insert.
-        #expect(KeyMapper.key(id: KeyID.insert, button: 0x73, platform: .macos) == E.KEY_INSERT)
-        #expect(KeyMapper.key(id: 0, button: 0x73, platform: .macos) == E.KEY_INSERT)
+        #expect(KeyMapper.key(id: KeyID.insert, serverKey: 0x73, platform: .macos) == E.KEY_INSERT)
+        #expect(KeyMapper.key(id: 0, serverKey: 0x73, platform: .macos) == E.KEY_INSERT)
     }
 
     @Test func windowsPrintScreenIsTheExtendedSysRqCode() {
-        #expect(KeyMapper.key(id: 0xEF61, button: 0x137, platform: .windows) == E.KEY_SYSRQ)
+        #expect(KeyMapper.key(id: 0xEF61, serverKey: 0x137, platform: .windows) == E.KEY_SYSRQ)
     }
 
     @Test func ctrlAltPauseBecomesCtrlAltDelete() {
         // An X11 server sends KeyID Delete with the Pause key's button.
-        #expect(KeyMapper.key(id: KeyID.delete, button: E.KEY_PAUSE + 8, platform: .x11)
+        #expect(KeyMapper.key(id: KeyID.delete, serverKey: E.KEY_PAUSE + 8, platform: .x11)
                 == E.KEY_DELETE)
-        #expect(KeyMapper.key(id: KeyID.pause, button: E.KEY_PAUSE + 8, platform: .x11)
+        #expect(KeyMapper.key(id: KeyID.pause, serverKey: E.KEY_PAUSE + 8, platform: .x11)
                 == E.KEY_PAUSE)
     }
 
     @Test func codesOutsideEveryTableAreNotKeys() {
-        #expect(KeyMapper.physicalKey(button: 0, id: 0, on: .x11) == nil)
-        #expect(KeyMapper.physicalKey(button: 7, id: 0, on: .x11) == nil)
-        #expect(KeyMapper.physicalKey(button: 256, id: 0, on: .x11) == nil)
-        #expect(KeyMapper.physicalKey(button: 0, id: 0, on: .macos) == nil)
-        #expect(KeyMapper.physicalKey(button: 0x81, id: 0, on: .macos) == nil)
-        #expect(KeyMapper.physicalKey(button: 0x200, id: 0, on: .windows) == nil)
-        #expect(KeyMapper.physicalKey(button: 0x09E, id: 0, on: .windows) == nil)
-        #expect(KeyMapper.physicalKey(button: 0xFFFF, id: 0, on: .windows) == nil)
+        #expect(KeyMapper.physicalKey(serverKey: 0, id: 0, on: .x11) == nil)
+        #expect(KeyMapper.physicalKey(serverKey: 7, id: 0, on: .x11) == nil)
+        #expect(KeyMapper.physicalKey(serverKey: 256, id: 0, on: .x11) == nil)
+        #expect(KeyMapper.physicalKey(serverKey: 0, id: 0, on: .macos) == nil)
+        #expect(KeyMapper.physicalKey(serverKey: 0x81, id: 0, on: .macos) == nil)
+        #expect(KeyMapper.physicalKey(serverKey: 0x200, id: 0, on: .windows) == nil)
+        #expect(KeyMapper.physicalKey(serverKey: 0x09E, id: 0, on: .windows) == nil)
+        #expect(KeyMapper.physicalKey(serverKey: 0xFFFF, id: 0, on: .windows) == nil)
     }
 
     @Test func generatedTablesHaveTheirFixedSizes() {

@@ -39,8 +39,8 @@ private func hex(_ value: UInt16) -> String { "0x" + String(value, radix: 16) }
 private func firstKeystroke(_ k: Keystroke) -> [InputEvent] {
     var keyboard = Keyboard(mode: .auto)
     var events: [InputEvent] = []
-    keyboard.keyDown(id: k.id, mask: k.mask, button: k.button, into: &events)
-    keyboard.keyUp(id: k.releaseID, mask: k.mask, button: k.button, into: &events)
+    keyboard.keyDown(id: k.id, mask: k.mask, serverKey: k.button, into: &events)
+    keyboard.keyUp(id: k.releaseID, serverKey: k.button, into: &events)
     return events.filter { $0 != .sync }
 }
 
@@ -77,8 +77,8 @@ private func firstKeystroke(_ k: Keystroke) -> [InputEvent] {
             var wrong: [String] = []
             for k in keys {
                 var events: [InputEvent] = []
-                keyboard.keyDown(id: k.id, mask: k.mask, button: k.button, into: &events)
-                keyboard.keyUp(id: k.releaseID, mask: k.mask, button: k.button, into: &events)
+                keyboard.keyDown(id: k.id, mask: k.mask, serverKey: k.button, into: &events)
+                keyboard.keyUp(id: k.releaseID, serverKey: k.button, into: &events)
                 if events.filter({ $0 != .sync }) != [.key(code: k.evdev, down: true), .key(code: k.evdev, down: false)] {
                     wrong.append(k.testDescription)
                 }

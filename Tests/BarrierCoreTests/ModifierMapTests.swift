@@ -5,15 +5,15 @@ import Testing
 private typealias E = EvdevKey
 
 /// An active session that got `options` in its handshake's DSOP.
-private func activeSession(options: [(String, Int32)]) -> Session {
-    var session = Session(configuration: .test(), now: 0)
+private func activeSession(options: [(String, Int32)]) -> Connection {
+    var session = Connection(configuration: .test(), now: 0)
     _ = session.feed(ServerBytes.hello() + ServerBytes.queryInfo + ServerBytes.infoAck
         + ServerBytes.resetOptions + ServerBytes.options(options) + ServerBytes.enter())
     return session
 }
 
 /// The guest keys a press and release of `id` on X11 `button` give.
-private func keys(_ session: inout Session, id: UInt16, button: UInt16) -> [InputEvent] {
+private func keys(_ session: inout Connection, id: UInt16, button: UInt16) -> [InputEvent] {
     session.feed(ServerBytes.keyDown(id, button: button) + ServerBytes.keyUp(id, button: button))
         .compactMap { effect -> InputEvent? in
             if case .input(let event) = effect, event != .sync { return event }

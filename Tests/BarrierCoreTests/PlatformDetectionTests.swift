@@ -61,8 +61,8 @@ extension ServerPlatform: CustomTestStringConvertible {
 private func type(_ press: Press, on platform: ServerPlatform, into keyboard: inout Keyboard)
     -> [InputEvent] {
     var events: [InputEvent] = []
-    keyboard.keyDown(id: press.id, mask: 0, button: press.button(platform), into: &events)
-    keyboard.keyUp(id: platform == .macos ? 0 : press.id, mask: 0, button: press.button(platform),
+    keyboard.keyDown(id: press.id, mask: 0, serverKey: press.button(platform), into: &events)
+    keyboard.keyUp(id: platform == .macos ? 0 : press.id, serverKey: press.button(platform),
                    into: &events)
     return events.filter { $0 != .sync }
 }
@@ -86,8 +86,8 @@ private func tap(_ code: UInt16) -> [InputEvent] {
         // it, no vote, and the press is read as X11's, never dropped.
         var keyboard = Keyboard(mode: .auto)
         var events: [InputEvent] = []
-        keyboard.keyDown(id: 0xA500, mask: 0, button: 38, into: &events)
-        keyboard.keyUp(id: 0xA500, mask: 0, button: 38, into: &events)
+        keyboard.keyDown(id: 0xA500, mask: 0, serverKey: 38, into: &events)
+        keyboard.keyUp(id: 0xA500, serverKey: 38, into: &events)
         #expect(events.filter { $0 != .sync } == tap(E.KEY_A))
         #expect(keyboard.platform == nil)
     }
@@ -98,12 +98,12 @@ private func tap(_ code: UInt16) -> [InputEvent] {
         for (releaseID, key) in [(UInt16(0), E.KEY_M), (0x6D, E.KEY_SEMICOLON)] {
             var keyboard = Keyboard(mode: .auto)
             var events: [InputEvent] = []
-            keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+            keyboard.keyDown(id: 0x6D, mask: 0, serverKey: 47, into: &events)
             #expect(events.isEmpty)
             #expect(keyboard.hasWaiting)
             // The release tells: KeyID 0 only from macOS. The press goes
             // first, with a sync of its own so the two are not merged.
-            keyboard.keyUp(id: releaseID, mask: 0, button: 47, into: &events)
+            keyboard.keyUp(id: releaseID, serverKey: 47, into: &events)
             #expect(events == [.key(code: key, down: true), .sync, .key(code: key, down: false)])
             #expect(!keyboard.hasWaiting)
         }
@@ -115,11 +115,11 @@ private func tap(_ code: UInt16) -> [InputEvent] {
         // US 'm' (button 47), then US '~' (Shift, button 51): the grave key on
         // macOS, the key left of Return (KEY_BACKSLASH) on X11, where Shift
         // types '~' on a British layout. Both wait.
-        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
-        keyboard.keyDown(id: 0x7E, mask: 1, button: 51, into: &events)
+        keyboard.keyDown(id: 0x6D, mask: 0, serverKey: 47, into: &events)
+        keyboard.keyDown(id: 0x7E, mask: 1, serverKey: 51, into: &events)
         #expect(events.isEmpty)
-        keyboard.keyUp(id: 0, mask: 0, button: 47, into: &events)
-        keyboard.keyUp(id: 0, mask: 1, button: 51, into: &events)
+        keyboard.keyUp(id: 0, serverKey: 47, into: &events)
+        keyboard.keyUp(id: 0, serverKey: 51, into: &events)
         #expect(events.filter { $0 != .sync } == [
             .key(code: E.KEY_M, down: true), .key(code: E.KEY_GRAVE, down: true),
             .key(code: E.KEY_M, down: false), .key(code: E.KEY_GRAVE, down: false)])
@@ -129,9 +129,9 @@ private func tap(_ code: UInt16) -> [InputEvent] {
     @Test func aDecidingKeyReleasesTheWaitingPressesFirst() {
         var keyboard = Keyboard(mode: .auto)
         var events: [InputEvent] = []
-        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.keyDown(id: 0x6D, mask: 0, serverKey: 47, into: &events)
         // A French 'a' on X11 fits X11 alone: X11 decided, 'm' goes first.
-        keyboard.keyDown(id: Press.frenchA.id, mask: 0, button: Press.frenchA.x11, into: &events)
+        keyboard.keyDown(id: Press.frenchA.id, mask: 0, serverKey: Press.frenchA.x11, into: &events)
         #expect(events.filter { $0 != .sync } == [.key(code: E.KEY_SEMICOLON, down: true),
                                                   .key(code: E.KEY_Q, down: true)])
         #expect(keyboard.platform == .x11)
@@ -140,18 +140,18 @@ private func tap(_ code: UInt16) -> [InputEvent] {
     @Test func anythingButAKeyPressOrReleaseLetsAWaitingPressGoAsNotMacOS() {
         var keyboard = Keyboard(mode: .auto)
         var events: [InputEvent] = []
-        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.keyDown(id: 0x6D, mask: 0, serverKey: 47, into: &events)
         keyboard.flushWaiting(into: &events)
         #expect(events == [.key(code: E.KEY_SEMICOLON, down: true), .sync])
-        keyboard.keyUp(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.keyUp(id: 0x6D, serverKey: 47, into: &events)
         #expect(events.last == .key(code: E.KEY_SEMICOLON, down: false))
     }
 
     @Test func aRepeatLetsTheWaitingPressGoFirst() {
         var keyboard = Keyboard(mode: .auto)
         var events: [InputEvent] = []
-        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
-        keyboard.keyRepeat(id: 0x6D, mask: 0, count: 2, button: 47, into: &events)
+        keyboard.keyDown(id: 0x6D, mask: 0, serverKey: 47, into: &events)
+        keyboard.keyRepeat(id: 0x6D, mask: 0, count: 2, serverKey: 47, into: &events)
         #expect(events.filter { $0 != .sync } == Array(repeating: .key(code: E.KEY_SEMICOLON, down: true),
                                                        count: 3))
     }
@@ -159,7 +159,7 @@ private func tap(_ code: UInt16) -> [InputEvent] {
     @Test func leavingWithAWaitingPressReleasesIt() {
         var keyboard = Keyboard(mode: .auto)
         var events: [InputEvent] = []
-        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.keyDown(id: 0x6D, mask: 0, serverKey: 47, into: &events)
         keyboard.releaseAll(into: &events)
         #expect(events.filter { $0 != .sync } == tap(E.KEY_SEMICOLON))
         #expect(!keyboard.hasWaiting)
@@ -170,10 +170,10 @@ private func tap(_ code: UInt16) -> [InputEvent] {
         var events: [InputEvent] = []
         for i in 0..<Keyboard.maxWaiting {
             let (id, mask, button): (UInt16, UInt16, UInt16) = i % 2 == 0 ? (0x6D, 0, 47) : (0x7E, 1, 51)
-            keyboard.keyDown(id: id, mask: mask, button: button, into: &events)
+            keyboard.keyDown(id: id, mask: mask, serverKey: button, into: &events)
         }
         #expect(events.isEmpty)
-        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.keyDown(id: 0x6D, mask: 0, serverKey: 47, into: &events)
         // The ninth lets the first eight go (read as not macOS) and waits.
         #expect(events.filter { $0 != .sync }.count == Keyboard.maxWaiting)
         #expect(events.first == .key(code: E.KEY_SEMICOLON, down: true))
@@ -185,7 +185,7 @@ private func tap(_ code: UInt16) -> [InputEvent] {
         _ = type(.germanZ, on: .x11, into: &keyboard)
         // From now on an ambiguous 'm' is not held back.
         var events: [InputEvent] = []
-        keyboard.keyDown(id: 0x6D, mask: 0, button: 47, into: &events)
+        keyboard.keyDown(id: 0x6D, mask: 0, serverKey: 47, into: &events)
         #expect(events == [.key(code: E.KEY_SEMICOLON, down: true)])
     }
 
@@ -203,12 +203,12 @@ private func tap(_ code: UInt16) -> [InputEvent] {
         var keyboard = Keyboard(mode: .auto)
         var events: [InputEvent] = []
         _ = type(.escape, on: .windows, into: &keyboard)
-        keyboard.keyDown(id: Press.germanZ.id, mask: 0, button: Press.germanZ.windows, into: &events)
+        keyboard.keyDown(id: Press.germanZ.id, mask: 0, serverKey: Press.germanZ.windows, into: &events)
         _ = type(.escape, on: .x11, into: &keyboard)
         _ = type(.tab, on: .x11, into: &keyboard)
         _ = type(.returnKey, on: .x11, into: &keyboard)
         #expect(keyboard.platform == .x11)
-        keyboard.keyUp(id: Press.germanZ.id, mask: 0, button: Press.germanZ.windows, into: &events)
+        keyboard.keyUp(id: Press.germanZ.id, serverKey: Press.germanZ.windows, into: &events)
         #expect(events == tap(E.KEY_Y))
     }
 
@@ -225,8 +225,8 @@ private func tap(_ code: UInt16) -> [InputEvent] {
         #expect(type(.germanZ, on: .x11, into: &keyboard) == tap(E.KEY_Z))
         var auto = Keyboard(mode: .auto)
         var events: [InputEvent] = []
-        auto.keyDown(id: 0x7A, mask: 0, button: 0, into: &events)
-        auto.keyUp(id: 0x7A, mask: 0, button: 0, into: &events)
+        auto.keyDown(id: 0x7A, mask: 0, serverKey: 0, into: &events)
+        auto.keyUp(id: 0x7A, serverKey: 0, into: &events)
         #expect(events == tap(E.KEY_Z))
     }
 

@@ -33,7 +33,7 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         try supervisor.start(now: 0)
         #expect(supervisor.drain() == [.connect, .state(.connecting), .armTimer(Supervisor.connectTimeout)])
         try supervisor.connected(now: 100)
-        #expect(supervisor.drain() == [.state(.handshaking), .armTimer(100 + Session.helloTimeout)])
+        #expect(supervisor.drain() == [.state(.handshaking), .armTimer(100 + Connection.helloTimeout)])
         let effects = try supervisor.feed(ServerBytes.handshake, now: 200)
         #expect(effects.last == .armTimer(200 + 9_000))
         #expect(effects.contains(.state(.connected)))
@@ -214,7 +214,7 @@ private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Super
         _ = supervisor.drain()
         try supervisor.connected(now: 0, transport: .tls(clientCertificate: client))
         _ = supervisor.drain()
-        supervisor.tick(now: Session.helloTimeout)
+        supervisor.tick(now: Connection.helloTimeout)
         return supervisor.drain().reports
     }
 

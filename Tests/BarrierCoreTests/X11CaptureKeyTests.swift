@@ -20,8 +20,8 @@ extension Keyboard {
     /// Sends one captured key message.
     fileprivate mutating func feed(_ key: CapturedKey, into events: inout [InputEvent]) {
         switch key.kind {
-        case .down: keyDown(id: key.id, mask: key.mask, button: key.button, into: &events)
-        case .up: keyUp(id: key.id, mask: key.mask, button: key.button, into: &events)
+        case .down: keyDown(id: key.id, mask: key.mask, serverKey: key.button, into: &events)
+        case .up: keyUp(id: key.id, serverKey: key.button, into: &events)
         }
     }
 }

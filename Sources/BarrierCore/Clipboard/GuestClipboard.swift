@@ -48,22 +48,25 @@ struct GuestClipboard: Sendable {
         owned[index] = nil
     }
 
-    /// Sends every owned clipboard the server does not have yet.
-    mutating func sendOwned(seq: UInt32, into queue: inout ActionQueue) {
-        guard sharing else { return }
+    /// The messages that give the server every owned clipboard it does not
+    /// have yet; from now on it has them.
+    mutating func takeUnsent(seq: UInt32) -> [ClientMessage] {
+        var messages: [ClientMessage] = []
+        guard sharing else { return messages }
         for index in owned.indices {
             guard let clipboard = owned[index], !clipboard.sent else { continue }
             owned[index]?.sent = true
             let id = UInt8(truncatingIfNeeded: index)
             let data = MarshalledClipboard.marshal(text: clipboard.text)
-            queue.send(.clipboard(id: id, seq: seq, mark: .start, data: Array(String(data.count).utf8)))
+            messages.append(.clipboard(id: id, seq: seq, mark: .start, data: Array(String(data.count).utf8)))
             var offset = 0
             repeat {
                 let end = min(offset &+ ProtocolLimits.clipboardChunk, data.count)
-                queue.send(.clipboard(id: id, seq: seq, mark: .chunk, data: Array(data[offset..<end])))
+                messages.append(.clipboard(id: id, seq: seq, mark: .chunk, data: Array(data[offset..<end])))
                 offset = end
             } while offset < data.count
-            queue.send(.clipboard(id: id, seq: seq, mark: .end, data: []))
+            messages.append(.clipboard(id: id, seq: seq, mark: .end, data: []))
         }
+        return messages
     }
 }

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
 /// What the core asks the host to inject into the guest. The vocabulary is
 /// QEMU-version independent: keys are Linux evdev codes, buttons are named.
 public enum InputEvent: Equatable, Sendable {
@@ -14,6 +16,14 @@ public enum InputEvent: Equatable, Sendable {
 
     /// QEMU's INPUT_EVENT_ABS_MAX; the C header calls it BC_ABS_MAX.
     public static let absoluteMax: Int32 = 0x7fff
+
+    /// Pointer motion.
+    var isMotion: Bool {
+        switch self {
+        case .moveAbsolute, .moveRelative: true
+        case .key, .button, .sync: false
+        }
+    }
 }
 
 /// Mouse buttons as the guest sees them (QEMU's InputButton names). The raw
@@ -40,7 +50,15 @@ public enum MouseButton: UInt8, Equatable, Sendable, CaseIterable {
     }
 }
 
-extension Array where Element == InputEvent {
+/// Where Keyboard and Pointer put the events of a message: the host's
+/// ActionQueue directly (GuestInput), or an array (their specs).
+public protocol InputSink {
+    mutating func append(_ event: InputEvent)
+}
+
+extension Array: InputSink where Element == InputEvent {}
+
+extension InputSink {
     /// One wheel click: press, sync, release, sync. QEMU's pointer devices
     /// need a sync between press and release, or the click is lost.
     mutating func appendClick(_ button: MouseButton) {

@@ -4,7 +4,7 @@
 struct HeldKeys: Sendable {
     struct Entry: Equatable, Sendable {
         /// The server's physical key code (0 = none, protocol 1.0 form).
-        var button: UInt16
+        var serverKey: UInt16
         /// The KeyID of the press.
         var id: UInt16
         /// The guest key that was pressed.
@@ -17,21 +17,21 @@ struct HeldKeys: Sendable {
 
     private(set) var entries: [Entry] = []
 
-    /// The held key a message refers to: by button when it has one (the KeyID
+    /// The held key a message refers to: by key code when it has one (the KeyID
     /// of a release may differ from the press: 'Z' down / 'z' up, macOS sends
     /// 0), otherwise by KeyID. With `orSameKey` (releases and repeats), a
-    /// button-less message whose KeyID matches no press falls back to the
+    /// key-code-less message whose KeyID matches no press falls back to the
     /// press of the same key, which pairs 'Z' with 'z' in the protocol 1.0
     /// form too. Presses do not use it: '!' while '1' is held is a new press.
-    func index(button: UInt16, id: UInt16, orSameKey: Bool) -> Int? {
-        if button != 0 {
-            return entries.lastIndex { $0.button == button }
+    func index(serverKey: UInt16, id: UInt16, orSameKey: Bool) -> Int? {
+        if serverKey != 0 {
+            return entries.lastIndex { $0.serverKey == serverKey }
         }
-        if let byID = entries.lastIndex(where: { $0.button == 0 && $0.id == id }) {
+        if let byID = entries.lastIndex(where: { $0.serverKey == 0 && $0.id == id }) {
             return byID
         }
         guard orSameKey, let code = KeysymMap.key(for: id) else { return nil }
-        return entries.lastIndex { $0.button == 0 && $0.code == code }
+        return entries.lastIndex { $0.serverKey == 0 && $0.code == code }
     }
 
     /// Records a press; false when full (the press must then be dropped).

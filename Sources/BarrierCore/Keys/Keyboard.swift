@@ -43,7 +43,7 @@ public struct LockLeds: OptionSet, Equatable, Sendable {
 /// Turns the server's key messages into guest key presses and releases, and
 /// remembers what it pressed so that nothing stays held.
 ///
-/// Keys are chosen by KeyMapper (physical button first, KeyID fallback), with
+/// Keys are chosen by KeyMapper (physical key code first, KeyID fallback), with
 /// the platform fixed by the mode or, in auto mode, read by PlatformDetector
 /// press by press. A press it cannot place until its release (macOS or not)
 /// waits here, and goes to the guest, in order, as soon as that is known:
@@ -51,7 +51,7 @@ public struct LockLeds: OptionSet, Equatable, Sendable {
 /// of DKDN/DKRP/DKUP only helps that reading: the server sends its modifier
 /// keys as keys of their own. A press that was waiting is followed by a
 /// `.sync`, so that its release, which may come in the same batch, is not
-/// merged with it; otherwise the session closes each message with one.
+/// merged with it; otherwise GuestInput closes each message with one.
 public struct Keyboard: Sendable {
     /// The most presses one DKRP injects. X11 servers send count 1; Windows
     /// forwards the message's repeat count, which only grows when its queue
@@ -74,7 +74,7 @@ public struct Keyboard: Sendable {
     /// A press not yet given to the guest.
     private struct WaitingPress: Sendable {
         let id: UInt16
-        let button: UInt16
+        let serverKey: UInt16
         let reading: PlatformDetector.Reading
     }
 
@@ -94,22 +94,22 @@ public struct Keyboard: Sendable {
     public var hasWaiting: Bool { !waiting.isEmpty }
 
     /// DKDN.
-    public mutating func keyDown(id: UInt16, mask: UInt16, button: UInt16,
-                                 into events: inout [InputEvent]) {
-        if hasWaiting && button != 0 && held.index(button: button, id: id, orSameKey: false) != nil {
+    public mutating func keyDown(id: UInt16, mask: UInt16, serverKey: UInt16,
+                                 into events: inout some InputSink) {
+        if hasWaiting && serverKey != 0 && held.index(serverKey: serverKey, id: id, orSameKey: false) != nil {
             flushWaiting(into: &events)
         }
         // A second press of a held key (no release between) repeats it.
-        if !hasWaiting, let code = heldCode(button: button, id: id, orSameKey: false) {
+        if !hasWaiting, let code = heldCode(serverKey: serverKey, id: id, orSameKey: false) {
             events.append(.key(code: code, down: true))
             return
         }
-        let reading = reading(id: id, mask: mask, button: button)
+        let reading = reading(id: id, mask: mask, serverKey: serverKey)
         if hasWaiting {
             if let decided = detector.platform {
                 flushWaiting(macos: decided == .macos, into: &events)
             } else if waiting.count < Self.maxWaiting {
-                waiting.append(WaitingPress(id: id, button: button, reading: reading))
+                waiting.append(WaitingPress(id: id, serverKey: serverKey, reading: reading))
                 return
             } else {
                 flushWaiting(into: &events)
@@ -117,26 +117,26 @@ public struct Keyboard: Sendable {
         }
         switch reading {
         case .macosOr:
-            waiting.append(WaitingPress(id: id, button: button, reading: reading))
+            waiting.append(WaitingPress(id: id, serverKey: serverKey, reading: reading))
         case .platform(let platform):
-            guard let code = press(id: id, button: button, platform: platform) else { return }
+            guard let code = press(id: id, serverKey: serverKey, platform: platform) else { return }
             events.append(.key(code: code, down: true))
         }
     }
 
     /// DKRP: `count` repeats, injected as presses with no releases between.
     /// A repeat of a key that is not held presses it and holds it.
-    public mutating func keyRepeat(id: UInt16, mask: UInt16, count: UInt16, button: UInt16,
-                                   into events: inout [InputEvent]) {
+    public mutating func keyRepeat(id: UInt16, mask: UInt16, count: UInt16, serverKey: UInt16,
+                                   into events: inout some InputSink) {
         flushWaiting(into: &events)
         guard count > 0 else { return }
         let code: UInt16
-        if let heldCode = heldCode(button: button, id: id, orSameKey: true) {
+        if let heldCode = heldCode(serverKey: serverKey, id: id, orSameKey: true) {
             code = heldCode
         } else {
             // No release will tell here: read as not from a macOS server.
-            let platform = reading(id: id, mask: mask, button: button).platform(macos: false)
-            guard let pressed = press(id: id, button: button, platform: platform) else { return }
+            let platform = reading(id: id, mask: mask, serverKey: serverKey).platform(macos: false)
+            guard let pressed = press(id: id, serverKey: serverKey, platform: platform) else { return }
             code = pressed
         }
         for _ in 0..<min(count, Self.maxRepeatsPerMessage) {
@@ -147,13 +147,13 @@ public struct Keyboard: Sendable {
     /// DKUP: releases the key that the matching press pressed. A release with
     /// no matching press injects nothing. Any release tells whether the
     /// server is a macOS one (KeyID 0), so the waiting presses go first.
-    public mutating func keyUp(id: UInt16, mask: UInt16, button: UInt16,
-                               into events: inout [InputEvent]) {
-        if mode == .auto { detector.keyUp(id: id, button: button) }
+    public mutating func keyUp(id: UInt16, serverKey: UInt16,
+                               into events: inout some InputSink) {
+        if mode == .auto { detector.keyUp(id: id, serverKey: serverKey) }
         if hasWaiting {
-            flushWaiting(macos: id == KeyID.none && button != 0 && !detector.excludesMacos, into: &events)
+            flushWaiting(macos: id == KeyID.none && serverKey != 0 && !detector.excludesMacos, into: &events)
         }
-        guard let index = held.index(button: button, id: id, orSameKey: true),
+        guard let index = held.index(serverKey: serverKey, id: id, orSameKey: true),
               let entry = held.remove(at: index) else { return }
         // Two server keys may have pressed the same guest key (e.g. '1' and
         // '!' without buttons): the guest key goes up with the last of them.
@@ -165,7 +165,7 @@ public struct Keyboard: Sendable {
     /// Gives the guest the presses that wait, read as not from a macOS
     /// server: a message other than a key press or release came, which does
     /// not tell, and the presses must not fall behind it.
-    public mutating func flushWaiting(into events: inout [InputEvent]) {
+    public mutating func flushWaiting(into events: inout some InputSink) {
         flushWaiting(macos: false, into: &events)
     }
 
@@ -173,7 +173,7 @@ public struct Keyboard: Sendable {
     /// (0x1000 CapsLock, 0x2000 NumLock; Scroll Lock is left alone) by tapping
     /// the lock key where the guest's LED differs.
     public mutating func enter(mask: UInt16, guestLeds: LockLeds,
-                               into events: inout [InputEvent]) {
+                               into events: inout some InputSink) {
         if (mask & Self.capsLockMask != 0) != guestLeds.contains(.caps) {
             tap(EvdevKey.KEY_CAPSLOCK, into: &events)
         }
@@ -184,7 +184,7 @@ public struct Keyboard: Sendable {
 
     /// COUT, disconnect, server death: release every held key, last pressed
     /// first.
-    public mutating func releaseAll(into events: inout [InputEvent]) {
+    public mutating func releaseAll(into events: inout some InputSink) {
         flushWaiting(into: &events)
         var released: [UInt16] = []
         for entry in held.removeAll().reversed() where !released.contains(entry.code) {
@@ -196,8 +196,8 @@ public struct Keyboard: Sendable {
     static let capsLockMask: UInt16 = 0x1000
     static let numLockMask: UInt16 = 0x2000
 
-    private func heldCode(button: UInt16, id: UInt16, orSameKey: Bool) -> UInt16? {
-        guard let index = held.index(button: button, id: id, orSameKey: orSameKey) else {
+    private func heldCode(serverKey: UInt16, id: UInt16, orSameKey: Bool) -> UInt16? {
+        guard let index = held.index(serverKey: serverKey, id: id, orSameKey: orSameKey) else {
             return nil
         }
         return held.entry(at: index)?.code
@@ -205,15 +205,15 @@ public struct Keyboard: Sendable {
 
     /// How to read a new press: the mode's platform, or the detector's
     /// reading of it (which counts it as evidence).
-    private mutating func reading(id: UInt16, mask: UInt16, button: UInt16) -> PlatformDetector.Reading {
-        mode == .auto ? detector.keyDown(id: id, mask: mask, button: button) : .platform(platform)
+    private mutating func reading(id: UInt16, mask: UInt16, serverKey: UInt16) -> PlatformDetector.Reading {
+        mode == .auto ? detector.keyDown(id: id, mask: mask, serverKey: serverKey) : .platform(platform)
     }
 
-    private mutating func flushWaiting(macos: Bool, into events: inout [InputEvent]) {
+    private mutating func flushWaiting(macos: Bool, into events: inout some InputSink) {
         guard hasWaiting else { return }
         for press in waiting {
             let platform = press.reading.platform(macos: macos)
-            guard let code = self.press(id: press.id, button: press.button, platform: platform) else { continue }
+            guard let code = self.press(id: press.id, serverKey: press.serverKey, platform: platform) else { continue }
             events.append(.key(code: code, down: true))
             events.append(.sync)
         }
@@ -221,14 +221,14 @@ public struct Keyboard: Sendable {
     }
 
     /// Maps and records a new press; nil when nothing is to be injected.
-    private mutating func press(id: UInt16, button: UInt16, platform: ServerPlatform?) -> UInt16? {
-        guard let physical = KeyMapper.key(id: id, button: button, platform: platform),
+    private mutating func press(id: UInt16, serverKey: UInt16, platform: ServerPlatform?) -> UInt16? {
+        guard let physical = KeyMapper.key(id: id, serverKey: serverKey, platform: platform),
               let code = modifierMap.key(for: id, physical: physical),
-              held.insert(.init(button: button, id: id, code: code)) else { return nil }
+              held.insert(.init(serverKey: serverKey, id: id, code: code)) else { return nil }
         return code
     }
 
-    private func tap(_ code: UInt16, into events: inout [InputEvent]) {
+    private func tap(_ code: UInt16, into events: inout some InputSink) {
         events.append(.key(code: code, down: true))
         events.append(.key(code: code, down: false))
     }

@@ -5,16 +5,16 @@
 ///
 /// The protocol has no explicit signal (§4), but every key press carries two
 /// facts: the symbol the server's layout made (KeyID) and the server's
-/// physical key code (button). Read with the wrong platform's table, the
-/// button is some other key, which almost never types that symbol. So each
-/// press is read with each platform's table, and the generated LayoutSymbols
-/// (what the common layouts type on each key, from xkb-data) say which
-/// readings could have made the symbol:
+/// physical key code (the message's "button"). Read with the wrong
+/// platform's table, the key code is some other key, which almost never
+/// types that symbol. So each press is read with each platform's table,
+/// and the generated LayoutSymbols (what the common layouts type on each
+/// key, from xkb-data) say which readings could have made the symbol:
 ///
 /// * exactly one reading could: a vote for that platform (a German 'z' with
-///   X button 29 is the Y key on X11, Left Control on Windows, the 8 key on
+///   X key code 29 is the Y key on X11, Left Control on Windows, the 8 key on
 ///   macOS: only X11 fits);
-/// * several could, on different keys (a US 'm' with button 47 is the M key
+/// * several could, on different keys (a US 'm' with key code 47 is the M key
 ///   on macOS and the AZERTY M key, KEY_SEMICOLON, on X11): no vote. The
 ///   press is read with the reading the layouts make likeliest on the
 ///   levels its modifier mask stands for, X11 before Windows on a tie; and
@@ -23,9 +23,9 @@
 ///   key-up, the others the symbol.
 /// * none could (a layout the tables do not know, a remapped key): no vote;
 ///   the press is read as in the case above, over every platform whose
-///   table has the button. A key is never dropped for its symbol.
+///   table has the key code. A key is never dropped for its symbol.
 ///
-/// A key-up with KeyID 0 and a button in the macOS range votes for macOS; a
+/// A key-up with KeyID 0 and a key code in the macOS range votes for macOS; a
 /// key-up with a KeyID rules macOS out for good.
 ///
 /// The platform is the one with the most votes, when it has more than any
@@ -35,7 +35,7 @@
 public struct PlatformDetector: Equatable, Sendable {
     /// How to read a key press.
     enum Reading: Equatable, Sendable {
-        /// With this platform's table; nil: no table has the button, so by
+        /// With this platform's table; nil: no table has the key code, so by
         /// its KeyID alone.
         case platform(ServerPlatform?)
         /// With the macOS table if the press comes from a macOS server, else
@@ -71,10 +71,10 @@ public struct PlatformDetector: Equatable, Sendable {
     }
 
     /// Counts a key press as evidence and says how to read it.
-    mutating func keyDown(id: UInt16, mask: UInt16, button: UInt16) -> Reading {
+    mutating func keyDown(id: UInt16, mask: UInt16, serverKey: UInt16) -> Reading {
         var candidates: [Candidate] = []
         for platform in ServerPlatform.allCases where !(platform == .macos && excludesMacos) {
-            guard let key = KeyMapper.physicalKey(button: button, id: id, on: platform) else { continue }
+            guard let key = KeyMapper.physicalKey(serverKey: serverKey, id: id, on: platform) else { continue }
             candidates.append(Candidate(platform: platform, key: key))
         }
         let fitting = Self.fitting(candidates, id: id, mask: mask)
@@ -83,16 +83,16 @@ public struct PlatformDetector: Equatable, Sendable {
         return Self.reading(of: fitting.isEmpty ? candidates : fitting)
     }
 
-    mutating func keyUp(id: UInt16, button: UInt16) {
-        guard button != 0 else { return }
+    mutating func keyUp(id: UInt16, serverKey: UInt16) {
+        guard serverKey != 0 else { return }
         if id != KeyID.none {
             excludesMacos = true
-        } else if (1...0x80).contains(button) {
+        } else if (1...0x80).contains(serverKey) {
             macosVotes = macosVotes &+ 1
         }
     }
 
-    /// One platform's reading of a button, and how well it fits the symbol.
+    /// One platform's reading of a key code, and how well it fits the symbol.
     private struct Candidate {
         let platform: ServerPlatform
         let key: UInt16
@@ -112,7 +112,7 @@ public struct PlatformDetector: Equatable, Sendable {
         for var candidate in candidates {
             var counts = LayoutSymbols.counts(id: id, key: candidate.key)
             // A macOS server sends nothing for a dead key, then the letter it
-            // made with the letter's button: judged as that letter.
+            // made with the letter's key code: judged as that letter.
             if counts.total == 0, candidate.platform == .macos, let letter = LayoutSymbols.base(of: id) {
                 counts = LayoutSymbols.counts(id: letter, key: candidate.key)
             }

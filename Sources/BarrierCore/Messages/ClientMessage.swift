@@ -7,8 +7,6 @@ public enum ClientMessage: Equatable, Sendable {
     case info(x: Int16, y: Int16, width: Int16, height: Int16, mouseX: Int16, mouseY: Int16)
     /// CALV: the echo of the server's keepalive.
     case keepAlive
-    /// CNOP.
-    case noOp
     /// CCLP: the guest took clipboard `id`; `seq` is the last CINN's.
     case grabClipboard(id: UInt8, seq: UInt32)
     /// DCLP 1.6: one start, chunk or end of clipboard `id`.
@@ -36,8 +34,6 @@ extension ClientMessage {
             w.i16(mouseY)
         case .keepAlive:
             w.begin(.keepAlive)
-        case .noOp:
-            w.begin(.noOp)
         case .grabClipboard(let id, let seq):
             w.begin(.grabClipboard)
             w.u8(id)

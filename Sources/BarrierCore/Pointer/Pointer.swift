@@ -13,8 +13,9 @@ public struct ScreenGeometry: Equatable, Sendable {
 /// Turns the server's mouse messages into guest pointer events: buttons by
 /// name, absolute moves scaled to the guest's 0...0x7fff axes (or turned into
 /// relative deltas when the guest has no absolute device), wheel deltas into
-/// clicks. Remembers held buttons so that nothing stays pressed. No method
-/// appends a trailing `.sync`; the session adds one per message.
+/// clicks. Remembers held buttons so that nothing stays pressed. A wheel
+/// click brings the syncs it needs (appendClick); other events are closed
+/// into batches by GuestInput.
 public struct Pointer: Sendable {
     /// Whether the guest has an absolute pointer device; if not, absolute
     /// moves are injected as relative deltas.
@@ -36,7 +37,7 @@ public struct Pointer: Sendable {
     /// CINN: the pointer enters at x,y: an absolute move there. A relative
     /// guest only learns the origin (where its cursor is is unknown); partial
     /// wheel notches from an earlier visit are forgotten.
-    public mutating func enter(x: Int16, y: Int16, into events: inout [InputEvent]) {
+    public mutating func enter(x: Int16, y: Int16, into events: inout some InputSink) {
         wheelAccumulator.reset()
         let point = screen.clamped(x: x, y: y)
         position = point
@@ -50,7 +51,7 @@ public struct Pointer: Sendable {
     /// nothing. A wheel "button" (Deskflow's tilt, 6/7) is one wheel click
     /// on its press, like X's buttons 4-7, and is never held: a DMWM click of
     /// the same direction may come while it is down.
-    public mutating func buttonDown(_ id: UInt8, into events: inout [InputEvent]) {
+    public mutating func buttonDown(_ id: UInt8, into events: inout some InputSink) {
         guard let button = MouseButton(barrierID: id), !held.contains(button) else { return }
         if button.isWheel {
             events.appendClick(button)
@@ -61,7 +62,7 @@ public struct Pointer: Sendable {
     }
 
     /// DMUP. Releasing a button that is not held (or a wheel) injects nothing.
-    public mutating func buttonUp(_ id: UInt8, into events: inout [InputEvent]) {
+    public mutating func buttonUp(_ id: UInt8, into events: inout some InputSink) {
         guard let button = MouseButton(barrierID: id),
               let index = held.firstIndex(of: button) else { return }
         held.remove(at: index)
@@ -71,7 +72,7 @@ public struct Pointer: Sendable {
     /// DMMV: clamped into the screen rectangle, then scaled (absolute guest)
     /// or turned into a delta from the last position (relative guest; the
     /// first move without a known position only sets it).
-    public mutating func moveAbsolute(x: Int16, y: Int16, into events: inout [InputEvent]) {
+    public mutating func moveAbsolute(x: Int16, y: Int16, into events: inout some InputSink) {
         let point = screen.clamped(x: x, y: y)
         let previous = position
         position = point
@@ -87,12 +88,12 @@ public struct Pointer: Sendable {
 
     /// DMRM: relative motion as given. The server's own idea of the absolute
     /// position is unchanged by it, so the origin for DMMV deltas stays.
-    public mutating func moveRelative(dx: Int16, dy: Int16, into events: inout [InputEvent]) {
+    public mutating func moveRelative(dx: Int16, dy: Int16, into events: inout some InputSink) {
         events.append(.moveRelative(dx: Int32(dx), dy: Int32(dy)))
     }
 
     /// DMWM (dy only for the pre-1.3 form): see WheelAccumulator.
-    public mutating func wheel(dx: Int16, dy: Int16, into events: inout [InputEvent]) {
+    public mutating func wheel(dx: Int16, dy: Int16, into events: inout some InputSink) {
         wheelAccumulator.add(dx: dx, dy: dy, into: &events)
     }
 
@@ -108,7 +109,7 @@ public struct Pointer: Sendable {
 
     /// COUT, disconnect, server death: release every held button, last
     /// pressed first.
-    public mutating func releaseAll(into events: inout [InputEvent]) {
+    public mutating func releaseAll(into events: inout some InputSink) {
         for button in held.reversed() {
             events.append(.button(button, down: false))
         }

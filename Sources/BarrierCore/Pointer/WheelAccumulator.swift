@@ -18,7 +18,7 @@ struct WheelAccumulator: Sendable {
 
     /// Adds one message's deltas and appends the clicks it completes:
     /// vertical first, then horizontal.
-    mutating func add(dx: Int16, dy: Int16, into events: inout [InputEvent]) {
+    mutating func add(dx: Int16, dy: Int16, into events: inout some InputSink) {
         y = emitClicks(total: y &+ Int32(dy), positive: .wheelUp, negative: .wheelDown,
                        into: &events)
         x = emitClicks(total: x &+ Int32(dx), positive: .wheelRight, negative: .wheelLeft,
@@ -33,7 +33,7 @@ struct WheelAccumulator: Sendable {
 
     /// Emits |total| / 120 clicks and returns the remainder (same sign).
     private func emitClicks(total: Int32, positive: MouseButton, negative: MouseButton,
-                            into events: inout [InputEvent]) -> Int32 {
+                            into events: inout some InputSink) -> Int32 {
         let clicks = total / Self.deltaPerClick   // at most 274 for Int16 input
         let button = clicks > 0 ? positive : negative
         for _ in 0..<clicks.magnitude {

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
 /// Something the host must do; the core only ever asks.
 public enum Action: Sendable {
     /// Write bytes `range` of `ActionQueue.outbox` to the server.
@@ -79,8 +81,8 @@ public struct ActionQueue: Sendable {
         end &+= 1
     }
 
-    /// Queues `message` for sending, merged with a send right before it.
-    mutating func send(_ message: ClientMessage) {
+    /// Queues the sending of `message`, merged with a send right before it.
+    mutating func append(message: ClientMessage) {
         var w = WireWriter(into: outbox)
         outbox = []  // keep the buffer uniquely referenced while writing
         let start = w.bytes.count
@@ -91,6 +93,21 @@ public struct ActionQueue: Sendable {
         } else {
             push(.send(start..<outbox.count))
         }
+    }
+
+    /// Queues the sending of each of `messages`.
+    mutating func append(messages: [ClientMessage]) {
+        for message in messages { append(message: message) }
+    }
+
+    /// How many actions were queued since the queue last emptied: a mark to
+    /// tell whether a step queued any input (dropped input queues nothing).
+    var count: Int { end }
+
+    /// The last action queued, if it is an input event.
+    var lastInput: InputEvent? {
+        guard end > next, case .input(let event) = entries[end &- 1] else { return nil }
+        return event
     }
 
     /// The next action, or nil when all were taken; then the queue empties
@@ -128,5 +145,12 @@ public struct ActionQueue: Sendable {
         let lower = max(0, min(range.lowerBound, outbox.count))
         let upper = max(lower, min(range.upperBound, outbox.count))
         return outbox[lower..<upper]
+    }
+}
+
+extension ActionQueue: InputSink {
+    /// Queues one input event (Keyboard and Pointer write here directly).
+    public mutating func append(_ event: InputEvent) {
+        append(input: event)
     }
 }

@@ -1,4 +1,4 @@
-/// Keeps this screen connected: asks the host to connect, runs a Session on
+/// Keeps this screen connected: asks the host to connect, runs a Connection on
 /// each connection, reconnects with a doubling delay while the server stays
 /// away, arms the host's one timer, and reports each change of situation to
 /// the user once (not once per retry, until a connection works again). This
@@ -12,7 +12,7 @@ public struct Supervisor {
         /// handshake is under way.
         case connecting(deadline: UInt64, tls: Bool)
         /// The transport is up.
-        case running(SessionBox)
+        case running(ConnectionBox)
         /// Shut down, or reconnecting is disabled.
         case stopped
     }
@@ -71,7 +71,7 @@ public struct Supervisor {
         case .connecting: .connecting
         case .stopped: .stopped
         case .running(let box):
-            switch box.session.state {
+            switch box.connection.state {
             case .awaitingHello, .handshaking: .handshaking
             case .connected: .connected
             case .active: .active
@@ -85,13 +85,13 @@ public struct Supervisor {
     public var keycodesInUse: KeycodeMode {
         guard configuration.keycodes == .auto else { return configuration.keycodes }
         var detector = learnedKeycodes
-        if case .running(let box) = phase { detector = box.session.keycodes }
+        if case .running(let box) = phase { detector = box.connection.keycodes }
         return detector.platform.map(KeycodeMode.init) ?? .auto
     }
 
     /// Bytes held for the server's unfinished messages.
     public var bufferedCount: Int {
-        if case .running(let box) = phase { return box.session.bufferedCount }
+        if case .running(let box) = phase { return box.connection.bufferedCount }
         return 0
     }
 
@@ -123,35 +123,33 @@ public struct Supervisor {
     }
 
     /// The transport asked for by `.connect` is up.
-    public mutating func connected(now: UInt64, transport: Session.Transport = .plain) throws(CallError) {
+    public mutating func connected(now: UInt64, transport: Connection.Transport = .plain) throws(CallError) {
         guard case .connecting = phase else { throw .wrongState }
-        var session = Session(configuration: configuration, now: now, transport: transport,
-                              keycodes: learnedKeycodes)
-        session.setGuestLeds(guestLeds)
-        session.setAbsolutePointer(absolutePointer)
-        phase = .running(SessionBox(session))
+        var connection = Connection(configuration: configuration, now: now, transport: transport,
+                                    keycodes: learnedKeycodes)
+        connection.setGuestLeds(guestLeds)
+        connection.setAbsolutePointer(absolutePointer)
+        phase = .running(ConnectionBox(connection))
         settle()
     }
 
     /// Bytes from the server.
     public mutating func received(_ bytes: UnsafeRawBufferPointer, now: UInt64) throws(CallError) {
-        guard case .running = phase else { throw .wrongState }
-        withSession { $0.received(bytes, now: now, into: &$1) }
-        sessionMayHaveClosed(now: now)
+        guard case .running(let box) = phase else { throw .wrongState }
+        follow(box.connection.received(bytes, now: now, into: &queue), of: box, now: now)
     }
 
     /// The host's timer fired. Early or stale calls do nothing.
     public mutating func tick(now: UInt64) {
         switch phase {
-        case .running:
-            withSession { $0.tick(now: now, into: &$1) }
-            sessionMayHaveClosed(now: now)
+        case .running(let box):
+            follow(box.connection.tick(now: now, into: &queue), of: box, now: now)
         case .disconnected(let retryAt) where now >= retryAt:
             connect(now: now)
         case .connecting(let deadline, let tls) where now >= deadline:
-            let reason = CloseReason(.timeout, tls
-                ? "cannot connect: the server stalled the TLS handshake for \(Self.tlsHandshakeTimeout / 1000) s"
-                : "cannot connect: no connection within \(Self.connectTimeout / 1000) s")
+            let reason: CloseReason = tls
+                ? .tlsHandshakeTimeout(seconds: Self.tlsHandshakeTimeout / 1000)
+                : .connectTimeout(seconds: Self.connectTimeout / 1000)
             report(.closed(.timeout), reason.message)
             queue.append(.disconnect(reason))
             if tls {
@@ -168,13 +166,12 @@ public struct Supervisor {
     public mutating func disconnected(now: UInt64, message: String) throws(CallError) {
         switch phase {
         case .connecting:
-            let message = message.isEmpty ? "cannot connect to the server" : message
-            report(.unreachable(message: Array(message.utf8)), message)
-            queue.append(.disconnect(CloseReason(.transport, message)))
+            let reason = CloseReason.unreachable(message)
+            report(.unreachable(message: Array(reason.message.utf8)), reason.message)
+            queue.append(.disconnect(reason))
             retry(now: now)
-        case .running:
-            withSession { $0.transportClosed("connection lost: \(message)", into: &$1) }
-            sessionMayHaveClosed(now: now)
+        case .running(let box):
+            follow(box.connection.transportClosed(message, into: &queue), of: box, now: now)
         case .disconnected, .stopped:
             throw .wrongState
         }
@@ -185,11 +182,11 @@ public struct Supervisor {
     public mutating func shutdown(now: UInt64) {
         switch phase {
         case .running(let box):
-            withSession { $0.shutdown(into: &$1) }
-            learnedKeycodes = box.session.keycodes
-            queue.append(.disconnect(CloseReason(.shutdown, "shut down")))
+            _ = box.connection.shutdown(into: &queue)
+            learnedKeycodes = box.connection.keycodes
+            queue.append(.disconnect(.shutdown))
         case .connecting:
-            queue.append(.disconnect(CloseReason(.shutdown, "shut down")))
+            queue.append(.disconnect(.shutdown))
         case .disconnected, .stopped:
             break
         }
@@ -201,7 +198,7 @@ public struct Supervisor {
     /// ScreenGeometry(validating:)); a connected server hears of it at once.
     public mutating func setScreen(_ screen: ScreenGeometry) {
         configuration.screen = screen
-        withSession { $0.screenChanged(screen, into: &$1) }
+        withConnection { $0.screenChanged(screen, into: &$1) }
         settle()
     }
 
@@ -229,23 +226,23 @@ public struct Supervisor {
 
     /// What the guest holds because of the current connection.
     private var heldInput: HeldInput {
-        if case .running(let box) = phase { return box.session.heldInput }
+        if case .running(let box) = phase { return box.connection.heldInput }
         return HeldInput()
     }
 
     public mutating func setGuestLeds(_ leds: LockLeds) {
         guestLeds = leds
-        withSession { session, _ in session.setGuestLeds(leds) }
+        withConnection { connection, _ in connection.setGuestLeds(leds) }
     }
 
     public mutating func setAbsolutePointer(_ absolute: Bool) {
         absolutePointer = absolute
-        withSession { session, _ in session.setAbsolutePointer(absolute) }
+        withConnection { connection, _ in connection.setAbsolutePointer(absolute) }
     }
 
     /// The guest's clipboard `id` now holds `text` (another QEMU peer took it).
     public mutating func guestClipboardChanged(id: UInt8, text: [UInt8]) {
-        withSession { $0.guestClipboardChanged(id: id, text: text, into: &$1) }
+        withConnection { $0.guestClipboardChanged(id: id, text: text, into: &$1) }
         settle()
     }
 
@@ -261,30 +258,30 @@ public struct Supervisor {
 
     // MARK: - Internals
 
-    /// Runs `body` on the session, if there is one, with the queue.
-    private mutating func withSession(_ body: (inout Session, inout ActionQueue) -> Void) {
+    /// Runs `body` on the connection, if there is one, with the queue.
+    private mutating func withConnection(_ body: (inout Connection, inout ActionQueue) -> Void) {
         guard case .running(let box) = phase else { return }
-        body(&box.session, &queue)
+        body(&box.connection, &queue)
     }
 
-    private mutating func sessionMayHaveClosed(now: UInt64) {
-        guard case .running(let box) = phase else { return }
-        switch box.session.state {
-        case .closed(let reason):
-            learnedKeycodes = box.session.keycodes
-            report(.closed(reason.kind), reason.message)
-            queue.append(.disconnect(reason))
-            retry(now: now)
-        case .connected, .active:
+    /// Acts on what an event did to the connection.
+    private mutating func follow(_ outcome: Connection.Outcome, of box: ConnectionBox, now: UInt64) {
+        switch outcome {
+        case .unchanged:
+            break
+        case .established:
             // A working connection: later failures are news again, and the
             // next retry starts from the short delay.
             if !reported.isEmpty {
                 reported.removeAll()
-                queue.append(.report("connected to the server as \"\(configuration.displayName)\""))
+                queue.append(.report(Report.connected(screen: configuration.displayName)))
             }
             backoff.reset()
-        case .awaitingHello, .handshaking:
-            break
+        case .closed(let reason):
+            learnedKeycodes = box.connection.keycodes
+            report(.closed(reason.kind), reason.message)
+            queue.append(.disconnect(reason))
+            retry(now: now)
         }
         settle()
     }
@@ -318,7 +315,7 @@ public struct Supervisor {
         }
         let deadline: UInt64?
         switch phase {
-        case .running(let box): deadline = box.session.deadline
+        case .running(let box): deadline = box.connection.deadline
         case .disconnected(let retryAt): deadline = retryAt
         case .connecting(let limit, _): deadline = limit
         case .stopped: deadline = nil
@@ -330,14 +327,14 @@ public struct Supervisor {
     }
 }
 
-/// The session of a running connection, by reference: it is large and
-/// changes on every event, so the phase enum holds a pointer rather than
-/// copying it in and out (which also keeps the enum's layout simple).
-final class SessionBox {
-    var session: Session
+/// A running connection, by reference: it is large and changes on every
+/// event, so the phase enum holds a pointer rather than copying it in and
+/// out (which also keeps the enum's layout simple).
+final class ConnectionBox {
+    var connection: Connection
 
-    init(_ session: Session) {
-        self.session = session
+    init(_ connection: Connection) {
+        self.connection = connection
     }
 }
 

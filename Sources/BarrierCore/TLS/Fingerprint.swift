@@ -9,11 +9,9 @@ public struct Fingerprint: Equatable, Sendable {
     public static let byteCount = 32
     /// `v2:sha256:` + 64 hex digits.
     public static let textLength = 10 + 2 * byteCount
-    public static let acceptedFormats =
-        "v2:sha256:<64 hex digits>, 32 colon-separated hex bytes (AB:CD:...) or 64 hex digits"
 
     public enum ParseError: Error, Equatable, Sendable {
-        /// Not one of the accepted formats (see `acceptedFormats`).
+        /// Not one of the forms above.
         case malformed
     }
 

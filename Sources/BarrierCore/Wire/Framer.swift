@@ -14,7 +14,7 @@ public enum FramingError: Error, Equatable, Sendable {
 /// the unfinished tail of a read is kept, so the buffer never holds more than
 /// one frame (at most ProtocolLimits.maxFrame + 4 bytes). A length outside
 /// ProtocolLimits is a framing error: the stream cannot be resynchronised, so
-/// the session must close.
+/// the connection must close.
 public struct Framer: Sendable {
     /// The start of an unfinished frame (its length field first), or empty.
     private var pending: [UInt8] = []

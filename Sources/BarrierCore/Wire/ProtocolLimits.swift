@@ -8,9 +8,8 @@ public enum ProtocolLimits {
     public static let maxList = 1024 * 1024
     /// The smallest payload that carries a message: its 4-character code.
     public static let minFrame = 4
-    /// The server refuses a hello-back packet larger than this (kMaxHelloLength).
-    public static let maxHelloBack = 1024
-    /// Screen names are short; 255 bytes keeps the hello-back far under its limit.
+    /// Screen names are short; 255 bytes keeps the hello-back far under the
+    /// 1024 bytes a server accepts (kMaxHelloLength).
     public static let maxScreenName = 255
     /// Largest clipboard a host may ask us to reassemble or send.
     public static let maxClipboard = 16 * 1024 * 1024

@@ -77,7 +77,7 @@ extension Array where Element == Effect {
 
 extension Array where Element == Effect {
     /// What the guest and the server get, independent of how the reads were
-    /// split: motion of one read shares one sync (Session.flushInput), so a
+    /// split: motion of one read shares one sync (Connection.flushInput), so a
     /// sync that only separates two motions is dropped, and the input and
     /// the rest (sends, clipboards, ...) are compared each in its own order.
     var chunkingIndependent: (inputs: [InputEvent], others: [Effect]) {

@@ -96,17 +96,17 @@ extension SessionConfiguration {
     }
 }
 
-extension Session {
+extension Connection {
     /// Feeds bytes and returns what came out.
     mutating func feed(_ bytes: [UInt8], now: UInt64 = 0) -> [Effect] {
         var queue = ActionQueue()
-        bytes.withUnsafeBytes { received($0, now: now, into: &queue) }
+        _ = bytes.withUnsafeBytes { received($0, now: now, into: &queue) }
         return queue.drain()
     }
 
     mutating func tick(now: UInt64) -> [Effect] {
         var queue = ActionQueue()
-        tick(now: now, into: &queue)
+        _ = tick(now: now, into: &queue)
         return queue.drain()
     }
 }

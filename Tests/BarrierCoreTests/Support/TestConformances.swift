@@ -8,8 +8,8 @@ extension CloseReason: Equatable {
     }
 }
 
-extension Session.State: Equatable {
-    public static func == (a: Session.State, b: Session.State) -> Bool {
+extension Connection.State: Equatable {
+    public static func == (a: Connection.State, b: Connection.State) -> Bool {
         switch (a, b) {
         case (.awaitingHello(let x), .awaitingHello(let y)): x == y
         case (.handshaking(let x), .handshaking(let y)): x == y
