@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # barrierclient: build, test, install.  `make help` lists the targets.
 PREFIX ?= /usr/local
 VERSION := 0.1.0

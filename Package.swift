@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 import PackageDescription
 
 // BARRIERCLIENT_EMBEDDED=1 swift build -c release builds libbarrierclient.so in

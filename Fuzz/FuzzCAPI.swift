@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target over the C API (include/barrierclient.h): the @_cdecl
 // exports of Sources/BarrierClientC are compiled in with the core (module
 // name BarrierCore, so their `import BarrierCore` is ignored) and called

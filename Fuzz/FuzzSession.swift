@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // libFuzzer target over the whole core: framer, decoder, session, supervisor,
 // key and pointer translation. Built by scripts/fuzz.sh with the core sources
 // compiled in (no import); the checks below trap only in this fuzzer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Shared by both fuzz targets (compiled into each, with the core sources).
 
 /// A frame as a server sends it: u32 big-endian length, then the payload.

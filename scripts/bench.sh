@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: the stock input-barrier (Debian's QEMU 7.2) against ours
 # (QEMU 10.0.2 + libbarrierclient), same scripted loopback server, same run,
 # interleaved rounds; medians and ratios on stdout, everything in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The test guest of the guest-level end-to-end tests (Tests/e2e/test_guest.py):
 # Debian's kernel with the input drivers as modules, busybox-static, and
 # Tests/e2e/guest/evdev-reader.c as an initramfs whose /init prints every

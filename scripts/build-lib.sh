@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Builds libbarrierclient.so and installs it, its header and its pkg-config
 # file under PREFIX (lib/, include/, lib/pkgconfig/).
 #   scripts/build-lib.sh embedded PREFIX   Embedded Swift: libc only (shipped)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Builds qemu-system-x86_64 10.0.2 with the input-barrier object backed by
 # libbarrierclient, and leaves it at build/qemu-system-x86_64 (a symlink into
 # the cache).  Run scripts/setup-deps.sh once before.

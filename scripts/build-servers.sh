@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the Barrier-protocol servers that Debian 12 does not package (Input Leap
 # 3.0.3, Deskflow 1.26.0, Deskflow master a0a36892) from ../shared/servers, with
 # its own build scripts, into the cache.  Each build is keyed by the sha256 of

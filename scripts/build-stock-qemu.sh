@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # QEMU 10.0.2 as Debian ships its source, without qemu-patch/: the stock
 # input-barrier client of the same QEMU version as ours, for `make bench`
 # (BARRIERCLIENT_STOCK_QEMU=build/qemu-stock-10.0.2), so that a comparison

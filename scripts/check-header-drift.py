@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Checks that the @_cdecl exports match include/barrierclient.h.
 
 Swift does not check @_cdecl signatures against a C header, so this compares

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes README.md's server compatibility table from the last run of the
 server matrix (Tests/e2e/test_server_matrix.py), which conftest.py saved in
 $BARRIERCLIENT_CACHE/compat/last-run.json.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fetches the QEMU 10.0.2 source that Debian ships in bookworm-backports with
 # `apt-get source`, checks its sha256 and unpacks it once under the cache:
 #   $BARRIERCLIENT_CACHE/qemu-10.0.2/src   (pristine, never patched in place)

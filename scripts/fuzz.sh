@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fuzz the core with libFuzzer (no Makefile needed; `make fuzz` and CI call this).
 #
 #   scripts/fuzz.sh TARGET SECONDS      TARGET = session | capi | all

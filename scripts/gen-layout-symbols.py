@@ -4,10 +4,10 @@
 
 Usage (from the repository root; needs xkb-data and libxkbcommon0, Debian packages):
 
-    python3 scripts/gen-layout-symbols.py \
+    python3 scripts/gen-layout-symbols.py [--check] \
         ~/.cache/barrierclient/qemu-10.0.2/src/subprojects/keycodemapdb/data/keymaps.csv
 
-writes
+writes (or with --check, fails unless they are current)
 
   * Sources/BarrierCore/Keys/LayoutSymbols.generated.swift: for every symbol
     (Barrier KeyID) a physical key types in one of LAYOUTS, on which levels
@@ -184,10 +184,23 @@ def swift_hex_array(values, width, per_line):
     return "\n".join(lines)
 
 
+def write(path, text, check):
+    """Writes `text` to `path`, or with `check` only says whether it is current."""
+    if check:
+        with open(path) as f:
+            if f.read() != text:
+                sys.exit("gen-layout-symbols: %s is stale: run scripts/gen-layout-symbols.py" % path)
+        return
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: gen-layout-symbols.py path/to/keymaps.csv")
-    csv_path = sys.argv[1]
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    check = len(args) != len(sys.argv) - 1
+    if len(args) != 1:
+        sys.exit("usage: gen-layout-symbols.py [--check] path/to/keymaps.csv")
+    csv_path = args[0]
     lib = xkbcommon()
     ctx = lib.xkb_context_new(0)
     compiled = {lv: compile_layout(lib, ctx, *lv) for lv in LAYOUTS}
@@ -239,8 +252,7 @@ def main():
         "    ]",
         "}",
     ]
-    with open(OUT_SWIFT, "w") as f:
-        f.write("\n".join(out) + "\n")
+    write(OUT_SWIFT, "\n".join(out) + "\n", check)
 
     windows_button, macos_button = load_platform_tables(csv_path)
     buttons = {
@@ -285,10 +297,9 @@ def main():
                         lines.append("%s macos %04X 0000 %04X %d composed" % (
                             name, ord(made), buttons["macos"](evdev), evdev))
                         total += 1
-    with open(OUT_CASES, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("gen-layout-symbols: %d layouts, %d (KeyID, key) entries, %d composed letters; "
-          "%d test keystrokes" % (len(LAYOUTS), len(entries), len(composed_entries), total))
+    write(OUT_CASES, "\n".join(lines) + "\n", check)
+    print("gen-layout-symbols: %s%d layouts, %d (KeyID, key) entries, %d composed letters; "
+          "%d test keystrokes" % ("current: " if check else "", len(LAYOUTS), len(entries), len(composed_entries), total))
 
 
 if __name__ == "__main__":

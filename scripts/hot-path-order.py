@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes (or with --check, verifies) Sources/BarrierClientC/hot-path.order:
 the functions of libbarrierclient.so that one input event runs through, for
 lld's --symbol-ordering-file.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerates Sources/BarrierClientC/hot-path.order (see hot-path-order.py);
 # with --check, only says whether it is current (the C ABI suite runs that).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makes a TLS client certificate for QEMU's input-barrier object, in the
 # layout a tls-creds-x509 object (endpoint=client) wants:
 #

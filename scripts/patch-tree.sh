@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A git tree to edit the QEMU patch series in, and the way back to qemu-patch/.
 #
 #   scripts/patch-tree.sh init     $cache/qemu-10.0.2/patch-tree: the files the

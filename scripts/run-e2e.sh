@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End-to-end tests: a real Barrier server (barriers under Xvfb, driven with
 # xdotool) and a scripted one talk to QEMU's input-barrier object; QEMU's
 # input trace shows what reached the guest.  See Tests/e2e/README.md.

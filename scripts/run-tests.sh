@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every test suite and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ run() {
 }
 
 run "swift test (core)" swift test
+run "generated key tables current" ./scripts/check-generated.sh
 run "C ABI (header, .so, valgrind)" ./scripts/test-c-abi.sh
 run "fuzzing (libFuzzer, 60 s per target)" ./scripts/fuzz.sh all 60
 run "QEMU build (qemu-patch applied)" ./scripts/build-qemu.sh

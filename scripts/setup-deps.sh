@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs everything the build, the demo and the tests need on a fresh Debian 12
 # machine (apt and PyPI only), and nothing when it is all there already.
 # Idempotent; safe to run as root or through sudo.
@@ -16,8 +17,8 @@ apt_packages=(
     dpkg-dev xz-utils bzip2 seabios gnutls-bin
     # the real server and its headless desktop for end-to-end tests
     barrier xvfb xdotool xclip x11-utils openssl iproute2 procps
-    # C API tests
-    valgrind
+    # C API tests; the key tables' generators (scripts/check-generated.sh)
+    valgrind xkb-data libxkbcommon0
     # the test guest of the guest-level tests (scripts/build-guest.sh; its
     # kernel is downloaded, not installed) and QEMU's option ROMs that boot it
     busybox-static cpio qemu-system-data

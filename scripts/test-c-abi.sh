@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The C API from a C host: builds Tests/c/abi_test.c against the installed
 # header and .so through pkg-config, for the Embedded (shipped) and the
 # static-runtime build, and runs it, the Embedded one also under valgrind

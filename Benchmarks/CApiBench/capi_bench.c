@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The shipped library through its C API, as the QEMU shim drives it: a mixed
  * stream (per 10 messages: 6 moves, key down, key up, 2 wheel steps) fed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One input message at a time into an engine gone cold, as QEMU's main loop
  * delivers a single key or motion after milliseconds of doing other things:

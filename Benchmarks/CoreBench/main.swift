@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Core micro-benchmark (not a test): messages per second through the framer
 // and decoder, and through the whole session (decode, key and pointer
 // translation, actions), for a mixed stream like a busy user's: moves, keys,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU-level benchmark: Debian's stock input-barrier (QEMU 7.2) against ours
 (QEMU 10.0.2 + libbarrierclient), driven by the same scripted loopback server
 (Tests/e2e/harness/scripted_server.py), interleaved, several rounds.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 import BarrierCore
 
 /// What a `bc_session *` points to: a small C-allocated block with a magic

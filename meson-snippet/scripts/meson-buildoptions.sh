@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # in meson_options_help(), between avx512bw and blkio:
   printf "%s\n" '  barrierclient   Barrier client using libbarrierclient'
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Reassembles the server's DCLP 1.6 streams (start with the decimal size,
 /// chunks, end) into whole clipboards, one buffer per clipboard id, never
 /// holding more than `limit` bytes per id. Other messages may arrive between

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// The guest's clipboards that this screen owns on the server's side: taken
 /// with CCLP, sent as a DCLP 1.6 stream (start with the size, chunks of at
 /// most 32 KiB, end) when the pointer leaves, as Barrier's client does

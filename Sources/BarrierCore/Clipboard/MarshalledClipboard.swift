@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Barrier's marshalled clipboard (protocol reference §2.7.3):
 /// u32 format count, then per format u32 id, u32 length, the bytes.
 public enum MarshalledClipboard {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// The keys the client has pressed in the guest and not yet released, in
 /// press order, each with what the server called it, so that a release or
 /// repeat finds the key the press chose even when its KeyID differs.

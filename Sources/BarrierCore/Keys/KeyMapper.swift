@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Decides which guest key a server key message means: the server's physical
 /// key first (its `serverKey`, read with the generated table of its platform),
 /// the KeyID through the keysym fallback otherwise. Total over every input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// The keysym fallback: a KeyID (the symbol the server's layout produced)
 /// to the evdev code of the key that produces it on a US keyboard. Used when
 /// the message has no usable physical button. The server sends modifier keys

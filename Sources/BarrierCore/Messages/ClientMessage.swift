@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// A message this client sends. It never sends anything else: the server
 /// drops a client for any unexpected code (protocol reference §2.1).
 public enum ClientMessage: Equatable, Sendable {

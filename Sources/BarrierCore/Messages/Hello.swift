@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// The server's first frame: a 7-byte protocol name with no length prefix,
 /// then u16 major, u16 minor.
 public struct Hello: Equatable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// A message's 4-character ASCII code, packed big-endian ("DKDN" = 0x444B444E)
 /// so that dispatch is an integer switch.
 public struct MessageCode: RawRepresentable, Hashable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// A message from the server, decoded into typed values (protocol reference
 /// §2). Every message after the hello; the hello is `Hello`.
 public enum ServerMessage: Equatable, Sendable {

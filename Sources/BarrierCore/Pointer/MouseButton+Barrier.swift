@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 extension MouseButton {
     /// The guest button for a DMDN/DMUP button id (protocol §5): 1 left,
     /// 2 middle, 3 right, 4 kButtonExtra0 = back (side), 5 kButtonExtra1 =

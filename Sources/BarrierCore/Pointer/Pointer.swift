@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// The screen rectangle this client declares in DINF (x-origin, y-origin,
 /// width, height); DMMV coordinates live in it.
 public struct ScreenGeometry: Equatable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// DMMV coordinates live in the DINF rectangle [x, x+width-1] x [y, y+height-1]
 /// (protocol §5). All arithmetic is Int64, so no Int16 input and no geometry
 /// (negative or zero sizes included) can overflow or divide by zero.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Turns DMWM deltas (+120 per notch, finer on high-resolution wheels and
 /// macOS) into whole wheel clicks, one per full 120 in either direction,
 /// keeping the remainder for the next message.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Why a connection ended, with one line that tells the user what to do.
 /// Kinds are the C ABI's bc_reason. (Not Equatable here: comparing Strings
 /// would pull Unicode normalization tables into the Embedded library; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// The connection state the host shows (QOM "state"); raw values are the C
 /// ABI's bc_state.
 public enum ConnectionState: UInt8, Equatable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// The dead-server detector (protocol reference §2.4): the server sends CALV
 /// every `period` ms; if none arrives for 3 periods, the server is dead. Only
 /// CALV counts, as in the Barrier client: other traffic can flow from a

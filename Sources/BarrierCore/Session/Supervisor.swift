@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Keeps this screen connected: asks the host to connect, runs a Connection on
 /// each connection, reconnects with a doubling delay while the server stays
 /// away, arms the host's one timer, and reports each change of situation to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// A SHA-256 certificate fingerprint, as Barrier, Input Leap and Deskflow pin
 /// the peer: the digest of the certificate's DER encoding.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Why the byte stream cannot be split into frames any more.
 public enum FramingError: Error, Equatable, Sendable {
     /// The length field announces more than ProtocolLimits.maxFrame.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Limits of the Barrier protocol (protocol reference §1.2-1.3), and the caps
 /// this client puts on everything a server can make it hold.
 public enum ProtocolLimits {

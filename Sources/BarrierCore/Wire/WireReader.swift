@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Reads big-endian fields from one frame's payload. Every read checks the
 /// remaining length first and returns nil when the field is not there, so
 /// no value from the wire can index past the end.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// Appends framed messages (u32 big-endian length, then the payload) to a
 /// byte buffer. The length is patched in when the message is finished, so a
 /// message is written in one pass with no intermediate copy.

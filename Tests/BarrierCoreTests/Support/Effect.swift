@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 @testable import BarrierCore
 
 /// An Action with its bytes resolved, so tests can compare whole sequences.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 import Foundation
 
 /// Test fixtures carried by the project (copies of ../shared/fixtures).

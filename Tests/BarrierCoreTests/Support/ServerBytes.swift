@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 @testable import BarrierCore
 
 /// Builds what a server sends, frame by frame, from readable calls.

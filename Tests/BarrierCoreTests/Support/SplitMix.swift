@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /// A small deterministic generator, so that failures reproduce.
 struct SplitMix: RandomNumberGenerator {
     var state: UInt64

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 @testable import BarrierCore
 
 // The core keeps String-carrying types free of Equatable (see CloseReason);
