@@ -84,6 +84,20 @@ typedef struct bc_config {
     uint32_t keycodes;      /* bc_keycodes */
     uint32_t reconnect_ms;  /* first retry delay, doubling to 30 s; 0 = never */
     uint32_t clipboard_max; /* bytes; 0 = clipboard sharing off */
+    /*
+     * Facts checked so that a bad value is refused at creation with the
+     * reason (NULL: not checked).  server: host name or address; port:
+     * number or service name; tls: nonzero when the host does TLS;
+     * tls_fingerprint: the server's pinned certificate in any form servers
+     * show (empty: none), judged by bc_session_tls_done().
+     */
+    const char *server;
+    size_t server_len;
+    const char *port;
+    size_t port_len;
+    int32_t tls;
+    const char *tls_fingerprint;
+    size_t tls_fingerprint_len;
 } bc_config;
 
 /* Connection states, as shown by the QOM "state" property. */
@@ -177,6 +191,11 @@ typedef struct bc_action {
 
 /* The library's BC_ABI_VERSION; a host refuses to run with another. */
 uint32_t bc_abi_version(void);
+/*
+ * NULL when a host built for ABI `built_for` can use this library, else a
+ * static one-line explanation for the user.
+ */
+const char *bc_abi_check(uint32_t built_for);
 
 /* A static English text for a BC_E* code, a bc_state or a bc_reason. */
 const char *bc_strerror(int err);
@@ -218,11 +237,33 @@ int bc_session_feed(bc_session *s, const uint8_t *data, size_t len,
 /* The timer armed by BC_ACTION_ARM_TIMER fired (early calls are harmless). */
 int bc_session_tick(bc_session *s, uint64_t now_ms);
 /*
- * The transport failed or closed (connect error, EOF, I/O error).
- * message (may be NULL) is a one-line description for the report.
+ * The transport failed (connect error, I/O error: message is the host's
+ * one-line description, e.g. strerror's) or the server closed it (message
+ * NULL).  The library makes the sentence the user reads.
  */
 int bc_session_disconnected(bc_session *s, uint64_t now_ms,
                             const char *message, size_t message_len);
+/* How the host's TLS handshake ended (bc_session_tls_done). */
+typedef enum bc_tls_outcome {
+    BC_TLS_DONE = 0,        /* it ended well */
+    BC_TLS_REFUSED = 1,     /* the server sent an alert: it refused us */
+    BC_TLS_FAILED = 2,      /* it failed otherwise (the server has TLS off?) */
+    BC_TLS_UNVERIFIED = 3,  /* ended, but the creds' own peer check failed */
+} bc_tls_outcome;
+
+/*
+ * TLS hosts: the handshake over the connect's socket ended.  The host gives
+ * the facts: the outcome, the SHA-256 of the certificate the server
+ * presented and of the one the host presented (BC_FINGERPRINT_LEN bytes
+ * each, NULL when none), and its error text (detail, may be empty).  The
+ * library takes the server (as bc_session_connected_tls()) when the
+ * handshake ended well and the certificate has the pinned fingerprint;
+ * otherwise the attempt fails with a DISCONNECT whose message says what to do.
+ */
+int bc_session_tls_done(bc_session *s, uint64_t now_ms, uint32_t outcome,
+                        const uint8_t *server_fingerprint,
+                        const uint8_t *client_fingerprint,
+                        const char *detail, size_t detail_len);
 /* Stop: release everything held, disconnect, do not retry. */
 int bc_session_shutdown(bc_session *s, uint64_t now_ms);
 

@@ -12,6 +12,16 @@ public func bc_abi_version() -> UInt32 {
     abiVersion
 }
 
+@_cdecl("bc_abi_check")
+public func bc_abi_check(_ builtFor: UInt32) -> UnsafePointer<CChar>? {
+    guard builtFor != abiVersion else { return nil }
+    let message: StaticString = """
+        libbarrierclient.so is not the version this QEMU was built with (another ABI): \
+        install the library that came with it, or rebuild QEMU against this one
+        """
+    return message.cString
+}
+
 @_cdecl("bc_strerror")
 public func bc_strerror(_ error: Int32) -> UnsafePointer<CChar>? {
     let text: StaticString
@@ -62,19 +72,29 @@ public func bc_session_new(
         return BC_ECONFIG.code
     }
     let name = c.name.map { Array(UnsafeRawBufferPointer(start: $0, count: c.name_len)) } ?? []
+    let server = bytes(c.server, c.server_len)
+    let port = bytes(c.port, c.port_len)
+    let fingerprint = bytes(c.tls_fingerprint, c.tls_fingerprint_len)
     let configuration: SessionConfiguration
     do {
         configuration = try SessionConfiguration(
             screenName: name,
             x: Int64(c.x), y: Int64(c.y), width: Int64(c.width), height: Int64(c.height),
             keycodes: c.keycodes, reconnectDelay: UInt64(c.reconnect_ms),
-            clipboardLimit: UInt64(c.clipboard_max))
+            clipboardLimit: UInt64(c.clipboard_max),
+            server: server, port: port, tls: c.tls != 0, fingerprint: fingerprint)
     } catch {
         message?.pointee = error.message.cString
         return BC_ECONFIG.code
     }
     out.pointee = SessionHandle.make(ExportedSession(Supervisor(configuration: configuration)))
     return BC_OK.code
+}
+
+/// A host's string as bytes (at most 4 KiB: a configuration value), or nil.
+private func bytes(_ text: UnsafePointer<CChar>?, _ length: Int) -> [UInt8]? {
+    guard let text else { return nil }
+    return Array(UnsafeRawBufferPointer(start: text, count: min(max(length, 0), 4096)))
 }
 
 @_cdecl("bc_session_free")
@@ -109,6 +129,27 @@ public func bc_session_connected_tls(
     }
 }
 
+@_cdecl("bc_session_tls_done")
+public func bc_session_tls_done(
+    _ handle: OpaquePointer?, _ now: UInt64, _ outcome: UInt32, _ serverFingerprint: UnsafePointer<UInt8>?,
+    _ clientFingerprint: UnsafePointer<UInt8>?, _ detail: UnsafePointer<CChar>?, _ length: Int
+) -> Int32 {
+    guard let outcome = TLSHandshakeOutcome(rawValue: outcome), length >= 0, detail != nil || length == 0 else {
+        return BC_EINVAL.code
+    }
+    let server = serverFingerprint.flatMap {
+        Fingerprint(bytes: Array(UnsafeBufferPointer(start: $0, count: Fingerprint.byteCount)))
+    }
+    let client = clientFingerprint.flatMap {
+        Fingerprint(bytes: Array(UnsafeBufferPointer(start: $0, count: Fingerprint.byteCount)))
+    }
+    let text = String(decoding: UnsafeRawBufferPointer(start: detail, count: detail == nil ? 0 : min(length, 1024)),
+                      as: UTF8.self)
+    return withSession(handle) { s throws(Supervisor.CallError) in
+        try s.supervisor.tlsHandshakeEnded(now: now, outcome: outcome, server: server, client: client, detail: text)
+    }
+}
+
 @_cdecl("bc_session_feed")
 public func bc_session_feed(
     _ handle: OpaquePointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ now: UInt64
@@ -130,7 +171,7 @@ public func bc_session_disconnected(
     guard length >= 0, message != nil || length == 0 else { return BC_EINVAL.code }
     let text = message.map {
         String(decoding: UnsafeRawBufferPointer(start: $0, count: min(length, 1024)), as: UTF8.self)
-    } ?? "connection closed"
+    }
     return withSession(handle) { s throws(Supervisor.CallError) in
         try s.supervisor.disconnected(now: now, message: text)
     }

@@ -393,6 +393,72 @@ static void test_bad_configuration(void)
     c = test_config();
     c.size = 8;
     CHECK(bc_session_new(&c, &s, &msg) == BC_EINVAL);
+
+    /* the facts checked at creation: empty server or port, bad pins */
+    c = test_config();
+    c.server = "";
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "server"));
+    c = test_config();
+    c.port = "";
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "service name"));
+    c = test_config();
+    c.tls = 1;
+    c.tls_fingerprint = "v2:sha256:1234";
+    c.tls_fingerprint_len = strlen(c.tls_fingerprint);
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "v2:sha256:<64 hex digits>"));
+    c.tls = 0;
+    c.tls_fingerprint = "ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:"
+                        "ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab";
+    c.tls_fingerprint_len = strlen(c.tls_fingerprint);
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "needs tls-creds"));
+    c.tls = 1;
+    CHECK(bc_session_new(&c, &s, &msg) == BC_OK);
+    bc_session_free(s);
+}
+
+/* The library judges the TLS handshake's facts and makes the sentences. */
+static void test_tls_done(void)
+{
+    bc_config c = test_config();
+    bc_session *s = NULL;
+    uint8_t fp[BC_FINGERPRINT_LEN], other[BC_FINGERPRINT_LEN];
+    bc_action a;
+    int reported = 0, connected = 0;
+
+    memset(fp, 0xab, sizeof(fp));
+    memset(other, 0xcd, sizeof(other));
+    c.tls = 1;
+    c.tls_fingerprint = "v2:sha256:abababababababababababababababababababababababababababababababab";
+    c.tls_fingerprint_len = strlen(c.tls_fingerprint);
+    CHECK(bc_abi_check(BC_ABI_VERSION) == NULL);
+    CHECK(bc_abi_check(BC_ABI_VERSION + 1) && strstr(bc_abi_check(0), "ABI"));
+    CHECK(bc_session_tls_done(NULL, 0, BC_TLS_DONE, fp, NULL, NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_new(&c, &s, NULL) == BC_OK);
+    CHECK(bc_session_tls_done(s, 0, BC_TLS_DONE, fp, NULL, NULL, 0) == BC_ESTATE);
+    CHECK(bc_session_start(s, 0) == BC_OK);
+    CHECK(bc_session_tls_started(s, 1) == BC_OK);
+    CHECK(bc_session_tls_done(s, 2, 9, fp, NULL, NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_tls_done(s, 2, BC_TLS_DONE, other, NULL, "", 0) == BC_OK);
+    while (bc_session_next_action(s, &a) == 1) {
+        if (a.kind == BC_ACTION_REPORT) {
+            reported++;
+            CHECK(strstr((const char *)a.data, "refusing the server") != NULL);
+        }
+    }
+    CHECK(reported == 1);
+    CHECK(bc_session_tick(s, 1002) == BC_OK);       /* the retry */
+    CHECK(bc_session_tls_started(s, 1003) == BC_OK);
+    CHECK(bc_session_tls_done(s, 1004, BC_TLS_DONE, fp, NULL, NULL, 0) == BC_OK);
+    while (bc_session_next_action(s, &a) == 1) {
+        connected += a.kind == BC_ACTION_STATE && a.code == BC_STATE_HANDSHAKING;
+    }
+    CHECK(connected == 1);
+    CHECK(bc_session_disconnected(s, 1005, NULL, 0) == BC_OK);   /* EOF */
+    bc_session_free(s);
 }
 
 static void test_call_order(void)
@@ -532,6 +598,7 @@ int main(int argc, char **argv)
     test_fingerprint();
     test_null_and_garbage();
     test_bad_configuration();
+    test_tls_done();
     test_call_order();
     test_real_server_session(bytes, len);
     test_keycodes(bytes, len);

@@ -142,9 +142,14 @@ public struct Connection: Sendable {
         }
     }
 
-    /// The transport closed or failed under us (the host's words).
-    public mutating func transportClosed(_ message: String, into queue: inout ActionQueue) -> Outcome {
-        close(.connectionLost(message), into: &queue)
+    /// The transport failed under us (the host's words), or the server
+    /// closed it (nil).
+    public mutating func transportClosed(_ message: String?, into queue: inout ActionQueue) -> Outcome {
+        let detail = message ?? CloseReason.closedByServer
+        if case .awaitingHello = state, case .tls(let client) = transport {
+            return close(.closedBeforeHello(detail, client: client), into: &queue)
+        }
+        return close(.connectionLost(detail), into: &queue)
     }
 
     /// The host is going away: release everything, close.
@@ -362,4 +367,19 @@ public struct Connection: Sendable {
         state = .closed(reason)
         return .closed(reason)
     }
+}
+
+/// How the host's TLS handshake ended; raw values are the C ABI's
+/// bc_tls_outcome. The host tells the facts; the library judges the server.
+public enum TLSHandshakeOutcome: UInt32, Equatable, Sendable {
+    /// It ended well.
+    case done = 0
+    /// The server sent an alert: it refused us (often: it wants a client
+    /// certificate it trusts).
+    case refused = 1
+    /// It failed otherwise: most often the server does not speak TLS.
+    case failed = 2
+    /// It ended, but the tls-creds object's own check of the server's
+    /// certificate (verify-peer=on) failed.
+    case unverified = 3
 }

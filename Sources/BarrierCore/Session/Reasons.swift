@@ -70,16 +70,67 @@ extension CloseReason {
         case .plain:
             return CloseReason(.timeout, silent + ": it is not a Barrier server, or it probably has TLS on "
                 + "(give input-barrier tls-creds and tls-fingerprint, or turn TLS off in the server's settings)")
-        case .tls(let client?):
-            return CloseReason(.timeout, silent + " after the TLS handshake: it does not trust this client's "
-                + "certificate; add " + String(decoding: client.text, as: UTF8.self) + " to its trusted clients "
-                + "(Barrier, Input Leap: SSL/Fingerprints/TrustedClients.txt in its profile; Deskflow: "
-                + "tls/trusted-clients)")
-        case .tls(nil):
-            return CloseReason(.timeout, silent + " after the TLS handshake: it probably requires a client "
-                + "certificate; put client-cert.pem and client-key.pem in the tls-creds directory "
-                + "(scripts/make-client-cert.sh makes them) and add its fingerprint to the server's trusted clients")
+        case .tls(let client):
+            return CloseReason(.timeout, silent + " after the TLS handshake: " + untrusted(client: client))
         }
+    }
+
+    /// A TLS server that hung up before its hello did not accept us.
+    static func closedBeforeHello(_ detail: String, client: Fingerprint?) -> CloseReason {
+        CloseReason(.transport, "the server closed the TLS connection before its hello (\(detail)): "
+            + untrusted(client: client))
+    }
+
+    /// What to do when a TLS server does not take this client: trust its
+    /// certificate, or give it one.
+    private static func untrusted(client: Fingerprint?) -> String {
+        guard let client else {
+            return "it probably requires a client certificate; put client-cert.pem and client-key.pem in the "
+                + "tls-creds directory (scripts/make-client-cert.sh makes them) and add its fingerprint to the "
+                + "server's trusted clients"
+        }
+        return "it does not trust this client's certificate; add " + String(decoding: client.text, as: UTF8.self)
+            + " to its trusted clients (Barrier, Input Leap: SSL/Fingerprints/TrustedClients.txt in its profile; "
+            + "Deskflow: tls/trusted-clients)"
+    }
+
+    // MARK: TLS
+
+    /// Why a TLS handshake's server is not taken, or nil when it is: the
+    /// handshake ended well and the certificate has the pinned fingerprint.
+    static func tlsRefusal(_ outcome: TLSHandshakeOutcome, server: Fingerprint?, pin: Fingerprint?,
+                           detail: String) -> CloseReason? {
+        switch outcome {
+        case .refused:
+            return CloseReason(.transport, "\(detail): the server refused the TLS handshake; if it requires a "
+                + "client certificate, put client-cert.pem and client-key.pem in the tls-creds directory "
+                + "(scripts/make-client-cert.sh)")
+        case .failed:
+            return CloseReason(.transport,
+                               "\(detail): the server probably has TLS off (turn TLS on there, or remove tls-creds)")
+        case .done, .unverified:
+            break
+        }
+        guard let server else {
+            return CloseReason(.transport, "TLS: the server presented no X.509 certificate"
+                + (detail.isEmpty ? "" : ": " + detail))
+        }
+        let text = String(decoding: server.text, as: UTF8.self)
+        guard let pin else {
+            return CloseReason(.transport, "TLS: refusing the server: no tls-fingerprint to check its certificate "
+                + "against; if its fingerprint is \(text), set tls-fingerprint=\(text)")
+        }
+        guard pin == server else {
+            return CloseReason(.transport, "TLS: refusing the server: its certificate fingerprint is \(text), not "
+                + "tls-fingerprint \(String(decoding: pin.text, as: UTF8.self)); if you trust it, "
+                + "set tls-fingerprint=\(text)")
+        }
+        guard outcome == .done else {
+            return CloseReason(.transport, "TLS: \(detail): the tls-creds object checks the server's certificate "
+                + "against its ca-cert.pem (verify-peer=on); Barrier servers use self-signed certificates: set "
+                + "verify-peer=off (tls-fingerprint pins the server)")
+        }
+        return nil
     }
 
     static func connectTimeout(seconds: UInt64) -> CloseReason {
@@ -100,6 +151,9 @@ extension CloseReason {
     static func connectionLost(_ message: String) -> CloseReason {
         CloseReason(.transport, "connection lost: \(message)")
     }
+
+    /// The host saw the end of the stream.
+    static let closedByServer = "the server closed the connection"
 
     static let shutdown = CloseReason(.shutdown, "shut down")
 }

@@ -10,6 +10,14 @@ public struct SessionConfiguration: Equatable, Sendable {
     public var reconnectDelay: UInt64
     /// Largest clipboard to accept or send, in bytes; 0 = sharing off.
     public var clipboardLimit: Int
+    /// TLS: nil for plain TCP; else the server's pinned certificate, if any.
+    public var tls: TLSSettings?
+
+    public struct TLSSettings: Equatable, Sendable {
+        /// The fingerprint the server's certificate must have; nil: none set.
+        public var pin: Fingerprint?
+        public init(pin: Fingerprint?) { self.pin = pin }
+    }
 
     public enum Error: Swift.Error, Equatable, Sendable {
         case nameLength
@@ -18,6 +26,10 @@ public struct SessionConfiguration: Equatable, Sendable {
         case size
         case keycodes
         case clipboardLimit
+        case server
+        case port
+        case fingerprint
+        case fingerprintWithoutTLS
 
         /// One line naming the fix.
         public var message: StaticString {
@@ -28,24 +40,43 @@ public struct SessionConfiguration: Equatable, Sendable {
             case .size: "width and height must be in 1..32767"
             case .keycodes: "keycodes must be auto, x11, windows, macos or off"
             case .clipboardLimit: "clipboard-max-size must be at most 16 MiB"
+            case .server: "server must be a host name or address"
+            case .port: "port must be a port number or a service name"
+            case .fingerprint:
+                "tls-fingerprint must be v2:sha256:<64 hex digits>, AB:CD:... (32 hex bytes) or 64 hex digits"
+            case .fingerprintWithoutTLS:
+                "tls-fingerprint needs tls-creds, the id of a tls-creds-x509 object with endpoint=client"
             }
         }
     }
 
     public init(
         screenName: [UInt8], x: Int64, y: Int64, width: Int64, height: Int64,
-        keycodes: UInt32, reconnectDelay: UInt64, clipboardLimit: UInt64
+        keycodes: UInt32, reconnectDelay: UInt64, clipboardLimit: UInt64,
+        server: [UInt8]? = nil, port: [UInt8]? = nil, tls: Bool = false, fingerprint: [UInt8]? = nil
     ) throws(Error) {
         guard (1...ProtocolLimits.maxScreenName).contains(screenName.count) else { throw .nameLength }
         guard !screenName.contains(0) else { throw .nameHasNul }
         let screen = try ScreenGeometry(validating: x, y, width, height)
         guard let mode = UInt8(exactly: keycodes).flatMap(KeycodeMode.init(rawValue:)) else { throw .keycodes }
         guard clipboardLimit <= UInt64(ProtocolLimits.maxClipboard) else { throw .clipboardLimit }
+        guard server.map({ !$0.isEmpty && !$0.contains(0) }) ?? true else { throw .server }
+        guard port.map({ !$0.isEmpty && !$0.contains(0) }) ?? true else { throw .port }
+        var pin: Fingerprint?
+        if let fingerprint, !fingerprint.isEmpty {
+            do {
+                pin = try Fingerprint(parsing: fingerprint)
+            } catch {
+                throw .fingerprint
+            }
+            guard tls else { throw .fingerprintWithoutTLS }
+        }
         self.screenName = screenName
         self.screen = screen
         self.keycodes = mode
         self.reconnectDelay = reconnectDelay
         self.clipboardLimit = Int(clipboardLimit)
+        self.tls = tls ? TLSSettings(pin: pin) : nil
     }
 
     /// The name as text, for messages.

@@ -163,14 +163,27 @@ public struct Supervisor {
         settle()
     }
 
-    /// The transport failed (connect error, EOF, I/O error).
-    public mutating func disconnected(now: UInt64, message: String) throws(CallError) {
+    /// The host's TLS handshake ended: the server is taken when it ended
+    /// well and the server's certificate has the pinned fingerprint; else the
+    /// attempt failed, for a reason that says what to do.
+    public mutating func tlsHandshakeEnded(now: UInt64, outcome: TLSHandshakeOutcome, server: Fingerprint?,
+                                           client: Fingerprint?, detail: String) throws(CallError) {
+        guard case .connecting = phase else { throw .wrongState }
+        if let refusal = CloseReason.tlsRefusal(outcome, server: server, pin: configuration.tls?.pin,
+                                                detail: detail) {
+            connectFailed(refusal, now: now)
+            settle()
+        } else {
+            try connected(now: now, transport: .tls(clientCertificate: client))
+        }
+    }
+
+    /// The transport failed (connect error, I/O error: the host's words), or
+    /// the server closed it (nil).
+    public mutating func disconnected(now: UInt64, message: String?) throws(CallError) {
         switch phase {
         case .connecting:
-            let reason = CloseReason.unreachable(message)
-            report(.unreachable(message: Array(reason.message.utf8)), reason.message)
-            queue.append(.disconnect(reason))
-            retry(now: now)
+            connectFailed(.unreachable(message ?? CloseReason.closedByServer), now: now)
         case .running(let box):
             follow(box.connection.transportClosed(message, into: &queue), of: box, now: now)
         case .disconnected, .stopped:
@@ -285,6 +298,13 @@ public struct Supervisor {
             retry(now: now)
         }
         settle()
+    }
+
+    /// A connect attempt failed: told once per reason, retried.
+    private mutating func connectFailed(_ reason: CloseReason, now: UInt64) {
+        report(.unreachable(message: Array(reason.message.utf8)), reason.message)
+        queue.append(.disconnect(reason))
+        retry(now: now)
     }
 
     private mutating func connect(now: UInt64) {
