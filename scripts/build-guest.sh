@@ -37,9 +37,19 @@ mkdir -p "$cache" "$downloads"
 exec 9>"$cache/guest.lock"
 flock 9
 
-kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-             sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1)
-[ -n "$kernel_pkg" ] || { log "apt-cache knows no linux-image-amd64 (apt-get update?)"; exit 1; }
+kernel_package() {
+    apt-cache depends linux-image-amd64 2>/dev/null |
+        sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1
+}
+kernel_pkg=$(kernel_package)
+if [ -z "$kernel_pkg" ]; then
+    # a machine whose package lists were never fetched
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq >&2 || true
+    kernel_pkg=$(kernel_package)
+fi
+[ -n "$kernel_pkg" ] || { log "apt-cache knows no linux-image-amd64"; exit 1; }
 kernel_version=$(apt-cache policy "$kernel_pkg" | sed -n 's/^ *Candidate: //p')
 busybox_version=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null) ||
     { log "busybox-static is not installed (scripts/setup-deps.sh)"; exit 1; }
@@ -59,8 +69,11 @@ deb=$(ls "$downloads/${kernel_pkg}_"*.deb 2>/dev/null | head -1 || true)
 if [ -z "$deb" ]; then
     log "downloading $kernel_pkg $kernel_version"
     rm -f "$downloads"/linux-image-*.deb
-    (cd "$downloads" && apt-get download -q "$kernel_pkg" >/dev/null 2>&1) ||
-        { log "apt-get download $kernel_pkg failed"; exit 1; }
+    # (as root apt warns that it downloads unsandboxed: only failures are shown)
+    if ! out_log=$(cd "$downloads" && apt-get download -q "$kernel_pkg" 2>&1); then
+        log "apt-get download $kernel_pkg failed: $out_log"
+        exit 1
+    fi
     deb=$(ls "$downloads/${kernel_pkg}_"*.deb | head -1)
 fi
 
