@@ -238,7 +238,7 @@ def test_positions_from_the_real_server(g):
     w, h = g.geometry
     if d.on_client:
         d.leave()
-    d.enter()               # on the VM's left edge: x = 0
+    g.on_vm()               # a fresh entry: x is known (vm_x) with absolute moves
     mark = guest.mark()
     if ds.absolute is None:
         g.settle_relative()
@@ -248,8 +248,9 @@ def test_positions_from_the_real_server(g):
             guest.wait_rel(m, dx, dy, ds.relative)
         assert [e for e in guest.since(mark) if e.kind == "abs"] == []
         return
-    # push into each corner (the screen clamps; only the left edge leads away)
-    for moves, corner in [([(0, -400)] * 2, (0, 0)), ([(0, 400)] * 3, (0, h - 1)),
+    # exactly to the left edge, then push into each corner (the screen clamps;
+    # only the left edge leads away)
+    for moves, corner in [([(-g.vm_x, -400), (0, -400)], (0, 0)), ([(0, 400)] * 3, (0, h - 1)),
                           ([(400, 0)] * 5, (w - 1, h - 1)), ([(0, -400)] * 3, (w - 1, 0))]:
         for dx, dy in moves:
             d.move(dx, dy)

@@ -414,6 +414,7 @@ class GuestSession(RealSession):
         self.conn = None
         self.boot_seconds = None
         self.scripted_active = False      # the scripted server's pointer is on the VM
+        self.vm_x = None
         self._seq = 0
 
     def make_qemu(self):
@@ -488,17 +489,23 @@ class GuestSession(RealSession):
     # ---- real server ------------------------------------------------------
     def on_vm(self):
         """The pointer on the VM, away from its left edge (where a move left would
-        leave), and that move in the guest."""
+        leave), and that move in the guest.  With absolute moves, vm_x is then
+        the pointer's x on the VM screen."""
         if self.driver.on_client:
             return
+        self.vm_x = None
         g = self.guest
         mark = g.mark()
         self.driver.enter()
         self.driver.move(ENTER_STEP, 0)
         if self.pointer_mode() == "absolute":
-            want = ENTER_STEP * 0x7FFF / (self.server.width - 1)
-            g.wait_for(lambda evs: any(e.code == "ABS_X" and abs(e.value - want) <= 1 for e in evs),
-                       since=mark, kinds=("abs",), what="ABS_X at %d after entering" % want)
+            # x is ENTER_STEP, or a little more if enter() pushed once more
+            # while barriers was switching: read it back
+            unit = 0x7FFF / (self.server.width - 1)
+            evs = g.wait_for(lambda evs: any(e.code == "ABS_X" and e.value >= ENTER_STEP * unit - 1
+                                             for e in evs),
+                             since=mark, kinds=("abs",), what="ABS_X of x >= %d after entering" % ENTER_STEP)
+            self.vm_x = round([e.value for e in evs if e.code == "ABS_X"][-1] / unit)
         else:
             g.wait_for(lambda evs: rel_sum(evs, "REL_X") == ENTER_STEP, since=mark, kinds=("rel",),
                        what="REL_X adding up to %d after entering" % ENTER_STEP)
