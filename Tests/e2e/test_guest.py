@@ -24,7 +24,7 @@ import re
 import pytest
 
 from harness import scripted_server as ss
-from harness.guest import PS2_KEYBOARD, DEVICE_SETS, SCRIPTED_OBJECT_ID, GuestSession, presses, shorts
+from harness.guest import DEVICE_SETS, PS2_KEYBOARD, SCRIPTED_OBJECT_ID, GuestSession, presses, shorts
 from harness.qemu import OBJECT_ID
 
 pytestmark = [pytest.mark.qemu, pytest.mark.real_server]

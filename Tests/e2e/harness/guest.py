@@ -29,7 +29,10 @@ import re
 import subprocess
 import time
 
-from .qemu import REPO_ROOT
+from . import scripted_server as ss
+from .driver import Driver
+from .qemu import OBJECT_ID, REPO_ROOT, Qemu, object_props
+from .session import RealSession
 from .util import read_new, wait_until
 
 GUEST_ENV = "BARRIERCLIENT_GUEST"           # a prebuilt guest directory (vmlinux, initrd.gz)
@@ -367,8 +370,6 @@ class Guest:
             (dx, dy), device, self.since(mark, kinds=("rel", "abs"))))
 
 
-
-
 def pointer_input(e):
     """Buttons and wheels: what the pointing device the guest activated last gets."""
     return (e.kind == "key" and e.code.startswith("BTN_")) or \
@@ -384,11 +385,6 @@ def in_order(events, want):
 # ---------------------------------------------------------------------------
 # A guest driven by a real Barrier server, and by a scripted one
 # ---------------------------------------------------------------------------
-from . import scripted_server as ss  # noqa: E402
-from .driver import Driver  # noqa: E402
-from .qemu import OBJECT_ID, Qemu, object_props  # noqa: E402
-from .session import RealSession  # noqa: E402
-
 # How far right the pointer goes after entering the VM at its left edge.
 ENTER_STEP = 200
 # The scripted server's object, beside the real server's barrier0.
