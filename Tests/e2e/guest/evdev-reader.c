@@ -1,4 +1,6 @@
 /*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
  * evdev-reader: the guest side of the guest-level end-to-end tests.
  *
  * PID 1's last step in the test guest (Tests/e2e/guest/init).  Opens every
