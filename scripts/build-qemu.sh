@@ -1,39 +1,78 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Builds qemu-system-x86_64 10.0.2 with the input-barrier object backed by
-# libbarrierclient, and leaves it at build/qemu-system-x86_64 (a symlink into
-# the cache).  Run scripts/setup-deps.sh once before.
+# Builds qemu-system-x86_64 with the input-barrier object backed by
+# libbarrierclient.  Run scripts/setup-deps.sh once before.
 #
-#   $cache/qemu-10.0.2/src       pristine tree (scripts/fetch-qemu.sh)
-#   $cache/qemu-10.0.2/patched   copy of it with qemu-patch/*.patch applied;
-#                                redone only when the patches change
-#   $cache/qemu-10.0.2/build     QEMU build directory (incremental)
-#   $cache/qemu-10.0.2/barrierclient   the library QEMU is built against and
-#                                finds at run time (rpath); a stable copy so
-#                                that a new library rebuilds only the shim
+#   scripts/build-qemu.sh [--qemu-version V] [--full] [configure flags...]
+#
+# V is 10.0.2 (the default), 10.0.13 or 10.2.2 (scripts/qemu-versions.sh);
+# $QEMU_VERSION gives it too.  The series is qemu-patch/<major.minor>/ if
+# that exists, else qemu-patch/*.patch ($BARRIERCLIENT_QEMU_PATCHES: another
+# directory of *.patch).
+#
+# The test build (default): a stripped configuration (no KVM, no firmware),
+# left at build/qemu-V/qemu-system-x86_64 and, for the default version, at
+# build/qemu-system-x86_64 (symlinks into the cache).
+#
+# --full: what a VFIO desktop needs (KVM, VFIO, VNC, SPICE, USB with
+# redirection, virtio/vhost, virtfs, audio, TPM, seccomp, slirp, gnutls, the
+# tools and the firmware), in its own build directory, left at
+# build/qemu-V-full/qemu-system-x86_64; installs its apt packages first
+# (scripts/setup-deps.sh --full).  scripts/install-qemu.sh installs it.
+#
+#   $cache/qemu-V/src          pristine tree (scripts/fetch-qemu.sh)
+#   $cache/qemu-V/patched      copy of it with the series applied; redone only
+#                              when the series changes
+#   $cache/qemu-V/build        test build directory (incremental)
+#   $cache/qemu-V/build-full   full build directory (incremental)
+#   $cache/qemu-V/barrierclient   the library QEMU is built against and finds
+#                              at run time (rpath); a stable copy so that a
+#                              new library rebuilds only the shim
 #
 # The library comes from `make lib` (build/lib), or from the staged prefix
 # named by BARRIERCLIENT_LIB (a directory holding lib/libbarrierclient.so,
-# include/barrierclient.h).  Extra configure flags can be given as arguments.
+# include/barrierclient.h).
 set -euo pipefail
 
 start=$(date +%s)
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/scripts/qemu-versions.sh"
 cache=${BARRIERCLIENT_CACHE:-$HOME/.cache/barrierclient}
 venv="$cache/venv"
-tree="$cache/qemu-10.0.2/patched"
-build="$cache/qemu-10.0.2/build"
-libstage="$cache/qemu-10.0.2/barrierclient"
 
 log() { echo "build-qemu: $*"; }
 
+version=${QEMU_VERSION:-$QEMU_DEFAULT_VERSION}
+full=0
+extra=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --qemu-version) version=${2:?--qemu-version needs a version}; shift 2 ;;
+    --qemu-version=*) version=${1#*=}; shift ;;
+    --full) full=1; shift ;;
+    *) extra+=("$1"); shift ;;
+    esac
+done
+qemu_version_info "$version" || exit 1
+
+tree="$cache/qemu-$version/patched"
+libstage="$cache/qemu-$version/barrierclient"
+if [ "$full" = 1 ]; then
+    build="$cache/qemu-$version/build-full"
+    out="$here/build/qemu-$version-full"
+    "$here/scripts/setup-deps.sh" --full
+else
+    build="$cache/qemu-$version/build"
+    out="$here/build/qemu-$version"
+fi
+
 [ -x "$venv/bin/python3" ] || { log "no $venv; run scripts/setup-deps.sh first" >&2; exit 1; }
-# One build at a time: concurrent runs (parallel test sessions) would patch
-# and compile the same tree under each other.
+# One build of a version at a time: concurrent runs (parallel test sessions)
+# would patch and compile the same tree under each other.
 mkdir -p "$cache"
-exec 9>"$cache/qemu-10.0.2.lock"
+exec 9>"$cache/qemu-$version.lock"
 flock 9
-src=$("$here/scripts/fetch-qemu.sh")
+src=$("$here/scripts/fetch-qemu.sh" "$version")
 
 # 1. The library, staged with its header and .pc.
 if [ -n "${BARRIERCLIENT_LIB:-}" ]; then
@@ -57,20 +96,21 @@ cmp -s "$stage/lib/libbarrierclient.so" "$libstage/lib/libbarrierclient.so" ||
     install -m 755 "$stage/lib/libbarrierclient.so" "$libstage/lib/libbarrierclient.so"
 cmp -s "$stage/include/barrierclient.h" "$libstage/include/barrierclient.h" ||
     install -m 644 "$stage/include/barrierclient.h" "$libstage/include/barrierclient.h"
-version=$(sed -n 's/^Version: *//p' "$stage/lib/pkgconfig/barrierclient.pc" 2>/dev/null || true)
-sed -e "s|@PREFIX@|$libstage|" -e "s|@VERSION@|${version:-0}|" "$here/barrierclient.pc.in" \
+libversion=$(sed -n 's/^Version: *//p' "$stage/lib/pkgconfig/barrierclient.pc" 2>/dev/null || true)
+sed -e "s|@PREFIX@|$libstage|" -e "s|@VERSION@|${libversion:-0}|" "$here/barrierclient.pc.in" \
     >"$libstage/lib/pkgconfig/barrierclient.pc.new"
 cmp -s "$libstage/lib/pkgconfig/barrierclient.pc.new" "$libstage/lib/pkgconfig/barrierclient.pc" &&
     rm "$libstage/lib/pkgconfig/barrierclient.pc.new" ||
     mv "$libstage/lib/pkgconfig/barrierclient.pc.new" "$libstage/lib/pkgconfig/barrierclient.pc"
 pcdir="$libstage/lib/pkgconfig"
 
-# 2. The patched tree, redone when qemu-patch/ changes.
-patches=("$here"/qemu-patch/*.patch)
-[ -f "${patches[0]}" ] || { log "no patches in qemu-patch/" >&2; exit 1; }
+# 2. The patched tree, redone when the series changes.
+series=$(qemu_series_dir "$here" "$version")
+patches=("$series"/*.patch)
+[ -f "${patches[0]}" ] || { log "no patches in $series" >&2; exit 1; }
 hash=$(cat "${patches[@]}" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$tree/.patched" 2>/dev/null)" != "$hash" ]; then
-    log "applying ${#patches[@]} patches to a fresh copy of $src"
+    log "applying ${#patches[@]} patches of $series to a fresh copy of $src"
     # Files touched by the old or the new series get a new mtime, so that
     # ninja rebuilds them even when they went back to their pristine text.
     touched=$( (cat "$tree/.patched-files" 2>/dev/null || true
@@ -81,7 +121,7 @@ if [ "$(cat "$tree/.patched" 2>/dev/null)" != "$hash" ]; then
     rm -f "$tree.new/.unpacked"
     for p in "${patches[@]}"; do
         patch -p1 -s -f --no-backup-if-mismatch -d "$tree.new" <"$p" ||
-            { log "$(basename "$p") does not apply" >&2; exit 1; }
+            { log "$(basename "$p") does not apply to QEMU $version" >&2; exit 1; }
     done
     (cd "$tree.new" && for f in $touched; do [ -e "$f" ] && touch "$f"; done; true)
     echo "$touched" >"$tree.new/.patched-files"
@@ -91,14 +131,33 @@ if [ "$(cat "$tree/.patched" 2>/dev/null)" != "$hash" ]; then
 fi
 
 # 3. Configure once per set of flags, then build incrementally.
-flags=(--python="$venv/bin/python3" --target-list=x86_64-softmmu
-       --without-default-features --disable-docs --enable-slirp --enable-gnutls
-       --enable-pixman --enable-vnc --disable-werror --disable-download
-       --disable-install-blobs --enable-barrierclient "$@")
+common=(--python="$venv/bin/python3" --target-list=x86_64-softmmu --disable-docs
+        --disable-werror --disable-download --enable-barrierclient)
+if [ "$full" = 1 ]; then
+    # The firmware: the +ds tarball has none; Debian's packages have it
+    # (scripts/setup-deps.sh --full installs them).
+    "$here/scripts/qemu-firmware.sh" "$tree/pc-bios"
+    # Default features (whatever this machine has) plus, required, what a
+    # desktop with a passed-through GPU needs.  Relocatable: it runs from
+    # wherever scripts/install-qemu.sh puts it.
+    flags=("${common[@]}" --prefix=/opt/barrierclient --disable-rust --disable-guest-agent
+           --enable-kvm --enable-vnc --enable-vnc-jpeg --enable-png --enable-spice
+           --enable-spice-protocol --enable-libusb --enable-usb-redir --enable-slirp
+           --enable-gnutls --enable-pixman --enable-virtfs --enable-attr --enable-cap-ng
+           --enable-seccomp --enable-linux-aio --enable-linux-io-uring --enable-numa
+           --enable-zstd --enable-tpm --enable-vhost-net --enable-vhost-user
+           --enable-vhost-kernel --enable-pa --enable-alsa --enable-pipewire --enable-tools
+           "${extra[@]}")
+    targets=()          # everything `meson install` installs
+else
+    flags=("${common[@]}" --without-default-features --enable-slirp --enable-gnutls
+           --enable-pixman --enable-vnc --disable-install-blobs "${extra[@]}")
+    targets=(qemu-system-x86_64)
+fi
 config_id=$(printf '%s\n' "${flags[@]}" "$pcdir" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$build/.configured" 2>/dev/null)" != "$config_id" ] ||
    [ ! -f "$build/build.ninja" ]; then
-    log "configuring in $build"
+    log "configuring QEMU $version in $build"
     rm -rf "$build"
     mkdir -p "$build"
     (cd "$build" && PKG_CONFIG_PATH="$pcdir" "$tree/configure" "${flags[@]}" \
@@ -106,9 +165,13 @@ if [ "$(cat "$build/.configured" 2>/dev/null)" != "$config_id" ] ||
         { tail -30 "$build/configure.log" >&2; log "configure failed, see $build/configure.log" >&2; exit 1; }
     echo "$config_id" >"$build/.configured"
 fi
-PKG_CONFIG_PATH="$pcdir" ninja -C "$build" qemu-system-x86_64
+PKG_CONFIG_PATH="$pcdir" ninja -C "$build" "${targets[@]}"
 
-mkdir -p "$here/build"
-ln -sfn "$build/qemu-system-x86_64" "$here/build/qemu-system-x86_64"
-log "build/qemu-system-x86_64 -> $build/qemu-system-x86_64 (library: $stage)"
+mkdir -p "$out"
+ln -sfn "$build/qemu-system-x86_64" "$out/qemu-system-x86_64"
+log "${out#"$here/"}/qemu-system-x86_64 -> $build/qemu-system-x86_64 (QEMU $version, series $series, library: $stage)"
+if [ "$full" = 0 ] && [ "$version" = "$QEMU_DEFAULT_VERSION" ]; then
+    ln -sfn "$build/qemu-system-x86_64" "$here/build/qemu-system-x86_64"
+    log "build/qemu-system-x86_64 -> $build/qemu-system-x86_64"
+fi
 log "took $(( $(date +%s) - start )) s"

@@ -1,27 +1,42 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# A git tree to edit the QEMU patch series in, and the way back to qemu-patch/.
+# A git tree to edit the QEMU patch series in, and the way back to the series.
 #
-#   scripts/patch-tree.sh init     $cache/qemu-10.0.2/patch-tree: the files the
-#                                  series touches, from the pristine source
-#                                  (tag "pristine"), then one commit per patch
-#                                  (git am); replaces an earlier tree
-#   scripts/patch-tree.sh export   qemu-patch/*.patch from the commits after
+#   scripts/patch-tree.sh init [VERSION]    $cache/qemu-VERSION/patch-tree: the
+#                                  files the series touches, from the pristine
+#                                  source (tag "pristine"), then one commit per
+#                                  patch (git am); replaces an earlier tree.  A
+#                                  patch that does not apply stops there with
+#                                  its hunks that do applied and *.rej files for
+#                                  the others: fix, `git add -A`,
+#                                  `git am --continue`, then export
+#   scripts/patch-tree.sh export [VERSION]  the series from the commits after
 #                                  "pristine", one per existing file, in order
-#                                  (file names kept, subjects "[PATCH n/N]")
+#                                  (file names kept, subjects "[PATCH n/N]"); into
+#                                  an empty series directory, format-patch's names
 #
+# VERSION (default 10.0.2, or $QEMU_VERSION) picks the source and the series as
+# scripts/build-qemu.sh does: qemu-patch/<major.minor>/ if it exists, else
+# qemu-patch/, or $BARRIERCLIENT_QEMU_PATCHES.
 # Edit with `git commit --amend` / `git rebase -i pristine` in the tree, export,
 # then scripts/build-qemu.sh. Needs scripts/fetch-qemu.sh's pristine source.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/scripts/qemu-versions.sh"
 cache=${BARRIERCLIENT_CACHE:-$HOME/.cache/barrierclient}
-src=$cache/qemu-10.0.2/src
-tree=$cache/qemu-10.0.2/patch-tree
-patches=("$here"/qemu-patch/*.patch)
+version=${2:-${QEMU_VERSION:-$QEMU_DEFAULT_VERSION}}
+qemu_version_info "$version" || exit 1
+src=$cache/qemu-$version/src
+tree=$cache/qemu-$version/patch-tree
+series=$(qemu_series_dir "$here" "$version")
+shopt -s nullglob
+patches=("$series"/*.patch)
+shopt -u nullglob
 
 init() {
-    [ -d "$src" ] || "$here/scripts/fetch-qemu.sh" >&2
+    [ ${#patches[@]} -gt 0 ] || { echo "patch-tree: no patches in $series" >&2; exit 1; }
+    [ -f "$src/.unpacked" ] || "$here/scripts/fetch-qemu.sh" "$version" >/dev/null
     rm -rf "$tree"
     mkdir -p "$tree"
     # every path the series reads or writes that the pristine tree has
@@ -34,17 +49,31 @@ init() {
         done
     git -C "$tree" init -q
     git -C "$tree" add -A
-    git -C "$tree" -c user.name=pristine -c user.email=pristine@invalid commit -q -m "QEMU 10.0.2 (touched files)"
+    git -C "$tree" -c user.name=pristine -c user.email=pristine@invalid commit -q -m "QEMU $version (touched files)"
     git -C "$tree" tag pristine
-    git -C "$tree" -c user.name=barrierclient -c user.email=dev@barrierclient.invalid am -q "${patches[@]}"
-    echo "patch-tree: $tree ($(git -C "$tree" rev-list --count pristine..HEAD) commits on pristine)"
+    if ! git -C "$tree" -c user.name=barrierclient -c user.email=dev@barrierclient.invalid \
+            am -q --reject "${patches[@]}"; then
+        echo "patch-tree: $(git -C "$tree" am --show-current-patch=raw 2>/dev/null |
+              sed -n 's/^Subject: //p' | head -1) does not apply to QEMU $version;" \
+             "the hunks that failed are in $tree:" >&2
+        (cd "$tree" && find . -name '*.rej' -printf '  %P\n') >&2
+        echo "patch-tree: fix them, git add -A, git am --continue (in $tree), then export" >&2
+        exit 1
+    fi
+    echo "patch-tree: $tree ($(git -C "$tree" rev-list --count pristine..HEAD) commits on QEMU $version)"
 }
 
 export_series() {
     mapfile -t commits < <(git -C "$tree" rev-list --reverse pristine..HEAD)
     local n=${#commits[@]}
+    if [ ${#patches[@]} = 0 ]; then
+        mkdir -p "$series"
+        git -C "$tree" format-patch -q -o "$series" --no-signature pristine..HEAD
+        echo "patch-tree: $n patches written to $series"
+        return
+    fi
     if [ "$n" != "${#patches[@]}" ]; then
-        echo "patch-tree: $n commits but ${#patches[@]} files in qemu-patch/: rename or add the files first" >&2
+        echo "patch-tree: $n commits but ${#patches[@]} files in $series: rename or add the files first" >&2
         exit 1
     fi
     local i out
@@ -66,5 +95,5 @@ export_series() {
 case ${1:-} in
     init) init ;;
     export) export_series ;;
-    *) echo "usage: $0 init|export" >&2; exit 2 ;;
+    *) echo "usage: $0 init|export [VERSION]" >&2; exit 2 ;;
 esac
