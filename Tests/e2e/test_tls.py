@@ -173,7 +173,7 @@ def test_unpinned_server_is_refused_with_one_line_holding_its_fingerprint(run_di
         # "failed to accept secure socket" once the client gave up): the client
         # gives up on such a handshake after 3 s and retries, which the deadline
         # allows for.
-        wait_until(lambda: len(barrier_events(q, "input_barrier_tls_error")) >= 3, 15 + 3 * CONNECT_TIMEOUT,
+        wait_until(lambda: len(barrier_events(q, "input_barrier_tls_refused")) >= 3, 15 + 3 * CONNECT_TIMEOUT,
                    lambda: "3 refused TLS attempts; QEMU stderr:\n" + q.stderr_tail())
         lines = error_lines(q, "refusing")
         assert len(lines) == 1, "expected exactly one error line, got:\n" + "\n".join(error_lines(q))
