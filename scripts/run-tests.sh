@@ -23,6 +23,7 @@ run "swift test (core)" swift test
 run "generated key tables current" ./scripts/check-generated.sh
 run "C ABI (header, .so, valgrind)" ./scripts/test-c-abi.sh
 run "fuzzing (libFuzzer, 60 s per target)" ./scripts/fuzz.sh all 60
+run "QEMU patches: checkpatch.pl clean" ./scripts/check-patches.sh
 run "QEMU build (qemu-patch applied)" ./scripts/build-qemu.sh
 run "end to end (real barriers, scripted server, patched QEMU)" ./scripts/run-e2e.sh
 echo
