@@ -85,8 +85,10 @@ class Driver:
         return r'switch from "%s" to "%s"' % (re.escape(src), re.escape(dst))
 
     # ---- screens ----------------------------------------------------------
-    def enter(self, timeout=10.0):
-        """Move to the right edge of the server screen and push past it; wait for the switch."""
+    def enter(self, timeout=10.0, push_interval=1.0):
+        """Move to the right edge of the server screen and push past it; wait for the switch.
+        Not switched yet after push_interval seconds: push again (e.g. while a client is
+        still handshaking, or the first motion after barriers warped the pointer home)."""
         srv = self.server
         mark = srv.log_mark()
         rx = self._switch_rx(srv.server_name, srv.client_name)
@@ -97,7 +99,7 @@ class Driver:
         def switched():
             if re.search(rx, srv.log_text(mark)):
                 return True
-            if time.monotonic() - last_push[0] > 1.0:  # not switched yet: push against the edge again
+            if time.monotonic() - last_push[0] > push_interval:  # not switched yet: push again
                 self.xdo("mousemove_relative", "--", 50, 0)
                 last_push[0] = time.monotonic()
             return False

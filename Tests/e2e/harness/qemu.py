@@ -43,6 +43,10 @@ ALL_STATES = (STATE_DISCONNECTED, STATE_CONNECTING, STATE_HANDSHAKING,
 UP_STATES = (STATE_CONNECTED, STATE_ACTIVE)
 DOWN_STATES = (STATE_DISCONNECTED, STATE_CONNECTING, STATE_HANDSHAKING)
 
+# Bool property: false stops the object (releases what is held, disconnects,
+# state stopped); true connects again at once, also after reconnect-ms=0 gave up.
+QOM_ENABLED_PROPERTY = "enabled"
+
 # Trace events of the patch: enabled with -trace 'input_barrier_*'.
 BARRIER_TRACE_GLOB = "input_barrier_*"
 # A trace line that reports a state change, and the group with the new state.
@@ -405,6 +409,32 @@ class Qemu:
         wait_until(check, timeout, lambda: "%s: QOM %s.%s in %s; states seen: %s"
                    % (what or "state", QOM_PATH, QOM_STATE_PROPERTY, states, seen))
         return seen[-1]
+
+    def qom_set(self, prop, value, path=QOM_PATH):
+        """HMP qom-set (the value is parsed as the property's type, as a user types it);
+        returns HMP's output: empty on success, the error text otherwise."""
+        return (self.hmp("qom-set %s %s %s" % (path, prop, value)) or "").strip()
+
+    def runstate(self):
+        """The VM's run state (query-status): running, paused, postmigrate, inmigrate..."""
+        return self.qmp.execute("query-status")["status"]
+
+    def migration(self):
+        """query-migrate on this QEMU (a dict; "status" is absent before any migration)."""
+        return self.qmp.execute("query-migrate")
+
+    def wait_migration(self, statuses, timeout, what="migration"):
+        """Poll query-migrate until its status is one of statuses; return the dict."""
+        statuses = (statuses,) if isinstance(statuses, str) else tuple(statuses)
+        seen = []
+
+        def check():
+            m = self.migration()
+            if not seen or seen[-1] != m.get("status"):
+                seen.append(m.get("status"))
+            return m if m.get("status") in statuses else None
+        return wait_until(check, timeout, lambda: "%s: query-migrate status in %s; seen %s"
+                          % (what, statuses, seen))
 
     def object_del(self, object_id=OBJECT_ID):
         return self.hmp("object_del %s" % object_id)
