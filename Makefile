@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 
-.PHONY: help demo deps lib lib-static install qemu servers test compat-table bench bench-core fuzz soak clean
+.PHONY: help demo deps lib lib-static install qemu qemu-full install-qemu servers test compat-table bench bench-core fuzz soak clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
@@ -13,6 +13,9 @@ help:
 	@echo "make lib             build/lib: libbarrierclient.so (Embedded Swift), header, barrierclient.pc"
 	@echo "make lib-static      the same with the Swift runtime linked in statically"
 	@echo "make install PREFIX=/usr/local   install the .so, header and .pc"
+	@echo "make qemu            build/qemu-system-x86_64: the test QEMU (QEMU_VERSION=10.0.2, 10.0.13, 10.2.2)"
+	@echo "make qemu-full       a QEMU to use: KVM, VFIO, VNC, SPICE, USB, virtio, firmware (build/qemu-VERSION-full)"
+	@echo "make install-qemu PREFIX=/opt/barrierclient   install that QEMU with the library (libvirt's <emulator>)"
 	@echo "make bench           stock input-barrier (QEMU 7.2) against ours: throughput, latency, idle, size"
 	@echo "make bench-core      decoder and session micro-benchmark"
 	@echo "make fuzz            libFuzzer targets, FUZZ_SECONDS (600) each"
@@ -30,9 +33,18 @@ lib:
 lib-static:
 	./scripts/build-lib.sh static build/lib-static
 
-# build/qemu-system-x86_64: QEMU 10.0.2 with qemu-patch/ applied (cached).
+# build/qemu-system-x86_64: QEMU 10.0.2 with qemu-patch/ applied (cached);
+# QEMU_VERSION=10.0.13 or 10.2.2: build/qemu-VERSION/qemu-system-x86_64.
 qemu: deps
 	./scripts/build-qemu.sh
+
+# A QEMU to use rather than to test (build-qemu.sh --full), and its install
+# with the library: PREFIX/bin/qemu-system-x86_64 for libvirt's <emulator>.
+qemu-full: deps
+	./scripts/build-qemu.sh --full
+
+install-qemu: qemu-full
+	./scripts/install-qemu.sh "$(PREFIX)"
 
 install:
 	./scripts/build-lib.sh embedded "$(DESTDIR)$(PREFIX)"

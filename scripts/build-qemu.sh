@@ -16,15 +16,16 @@
 #
 # --full: what a VFIO desktop needs (KVM, VFIO, VNC, SPICE, USB with
 # redirection, virtio/vhost, virtfs, audio, TPM, seccomp, slirp, gnutls, the
-# tools and the firmware), in its own build directory, left at
-# build/qemu-V-full/qemu-system-x86_64; installs its apt packages first
-# (scripts/setup-deps.sh --full).  scripts/install-qemu.sh installs it.
+# tools and the firmware), left at build/qemu-V-full/qemu-system-x86_64;
+# installs its apt packages first (scripts/setup-deps.sh --full).  It has
+# its own tree, build directory, library copy and lock (-full suffix), so it
+# neither waits for nor disturbs the test build.  scripts/install-qemu.sh
+# installs it.
 #
 #   $cache/qemu-V/src          pristine tree (scripts/fetch-qemu.sh)
 #   $cache/qemu-V/patched      copy of it with the series applied; redone only
 #                              when the series changes
-#   $cache/qemu-V/build        test build directory (incremental)
-#   $cache/qemu-V/build-full   full build directory (incremental)
+#   $cache/qemu-V/build        QEMU build directory (incremental)
 #   $cache/qemu-V/barrierclient   the library QEMU is built against and finds
 #                              at run time (rpath); a stable copy so that a
 #                              new library rebuilds only the shim
@@ -55,22 +56,21 @@ while [ $# -gt 0 ]; do
 done
 qemu_version_info "$version" || exit 1
 
-tree="$cache/qemu-$version/patched"
-libstage="$cache/qemu-$version/barrierclient"
+kind=""
 if [ "$full" = 1 ]; then
-    build="$cache/qemu-$version/build-full"
-    out="$here/build/qemu-$version-full"
+    kind=-full
     "$here/scripts/setup-deps.sh" --full
-else
-    build="$cache/qemu-$version/build"
-    out="$here/build/qemu-$version"
 fi
+tree="$cache/qemu-$version/patched$kind"
+build="$cache/qemu-$version/build$kind"
+libstage="$cache/qemu-$version/barrierclient$kind"
+out="$here/build/qemu-$version$kind"
 
 [ -x "$venv/bin/python3" ] || { log "no $venv; run scripts/setup-deps.sh first" >&2; exit 1; }
 # One build of a version at a time: concurrent runs (parallel test sessions)
 # would patch and compile the same tree under each other.
 mkdir -p "$cache"
-exec 9>"$cache/qemu-$version.lock"
+exec 9>"$cache/qemu-$version$kind.lock"
 flock 9
 src=$("$here/scripts/fetch-qemu.sh" "$version")
 

@@ -42,6 +42,9 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
 
 mkdir -p "$dir"
+# The test and the full build of a version may fetch at the same time.
+exec 8>"$dir/.fetch.lock"
+flock 8
 if [ ! -f "$dir/$tarball" ]; then
     if ! apt-cache showsrc qemu 2>/dev/null | grep -qxF "Version: $debian_version"; then
         if [ "$(cat "$sources_file" 2>/dev/null)" != "$sources_text" ]; then

@@ -3,6 +3,9 @@
 # Installs everything the build, the demo and the tests need on a fresh Debian 12
 # machine (apt and PyPI only), and nothing when it is all there already.
 # Idempotent; safe to run as root or through sudo.
+#   scripts/setup-deps.sh          what make test and make demo need
+#   scripts/setup-deps.sh --full   that plus what the full QEMU build needs
+#                                  (scripts/build-qemu.sh --full: make qemu-full)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +30,21 @@ apt_packages=(
     libxinerama-dev libxi-dev libice-dev libsm-dev qt6-base-dev qt6-base-dev-tools
     libgl-dev libxkbfile-dev libxkbcommon-dev libxkbregistry-dev
 )
+
+# The full QEMU (scripts/build-qemu.sh --full) only: SPICE, USB and its
+# redirection, VNC's JPEG/PNG, virtfs, seccomp, AIO, NUMA, zstd, audio, and
+# the firmware it installs (SeaBIOS comes with the list above; iPXE's NIC
+# ROMs, OVMF for UEFI guests; dtc for the device trees meson installs with
+# the firmware); patchelf sets the installed binary's rpath.
+apt_packages_full=(
+    libspice-server-dev libspice-protocol-dev libusb-1.0-0-dev libusbredirparser-dev
+    libjpeg-dev libpng-dev libcap-ng-dev libattr1-dev libseccomp-dev libaio-dev
+    liburing-dev libnuma-dev libzstd-dev libpulse-dev libasound2-dev
+    libpipewire-0.3-dev ipxe-qemu ovmf patchelf device-tree-compiler
+)
+if [ "${1:-}" = --full ]; then
+    apt_packages+=("${apt_packages_full[@]}")
+fi
 
 missing=()
 for p in "${apt_packages[@]}"; do
