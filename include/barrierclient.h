@@ -76,7 +76,7 @@ typedef enum bc_keycodes {
 } bc_keycodes;
 
 typedef struct bc_config {
-    uint32_t size;          /* sizeof(bc_config), for ABI growth */
+    uint32_t size;          /* sizeof(bc_config); an older, shorter one leaves the newer fields zero */
     const char *name;       /* screen name, UTF-8, 1..255 bytes */
     size_t name_len;
     int32_t x, y;           /* x-origin, y-origin: -32768..32767 */

@@ -61,10 +61,19 @@ public func bc_session_new(
     message?.pointee = nil
     guard let config, let out else { return BC_EINVAL.code }
     out.pointee = nil
-    let c = config.pointee
-    guard c.size >= UInt32(MemoryLayout<bc_config>.size) else {
-        message?.pointee = StaticString("bc_config.size is smaller than this library's bc_config").cString
+    // A host built against an older header passes a shorter bc_config: the
+    // fields it does not know stay zero (NULL: not checked).
+    var c = bc_config()
+    let firstGrown = withUnsafeMutablePointer(to: &c) { base in
+        withUnsafeMutablePointer(to: &base.pointee.server) { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
+    }
+    let given = Int(config.pointee.size)
+    guard given >= firstGrown else {
+        message?.pointee = StaticString("bc_config.size is smaller than any bc_config").cString
         return BC_EINVAL.code
+    }
+    withUnsafeMutableBytes(of: &c) { copy in
+        copy.baseAddress?.copyMemory(from: UnsafeRawPointer(config), byteCount: min(given, copy.count))
     }
     guard c.name != nil || c.name_len == 0 else { return BC_EINVAL.code }
     guard c.name_len <= ProtocolLimits.maxScreenName else {

@@ -394,6 +394,13 @@ static void test_bad_configuration(void)
     c.size = 8;
     CHECK(bc_session_new(&c, &s, &msg) == BC_EINVAL);
 
+    /* a host built before bc_config grew: its size ends before server */
+    c = test_config();
+    c.server = "";      /* beyond the size given: not read */
+    c.size = offsetof(bc_config, server);
+    CHECK(bc_session_new(&c, &s, &msg) == BC_OK);
+    bc_session_free(s);
+
     /* the facts checked at creation: empty server or port, bad pins */
     c = test_config();
     c.server = "";
