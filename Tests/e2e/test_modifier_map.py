@@ -86,7 +86,9 @@ def check(session, action, expected):
 # ------------------------------------------------------------ ctrl = super --
 
 def test_mapping_is_sent_when_the_client_connects(session):
-    # the configuration barriers started with, before any reload: one option (MMFC)
+    # the configuration barriers started with, before any reload: one option
+    # (MMFC); barriers logs "set options" a moment after "reset options"
+    session.server.wait_log(r'send set options to "VM-1"', 10)
     head = session.server.log_text(0).split("reload configuration")[0]
     sent = options_sent(session.server, 0)
     assert re.search(r'send set options to "VM-1" size=2\b', head), \
