@@ -16,15 +16,6 @@ private func connectedConnection(_ configuration: SessionConfiguration = .test()
     return connection
 }
 
-/// A supervisor connected at time 0 and through the handshake.
-private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Supervisor {
-    var supervisor = Supervisor(configuration: .test(reconnectDelay: reconnectDelay))
-    try supervisor.start(now: 0)
-    try supervisor.connected(now: 0)
-    _ = try supervisor.feed(ServerBytes.handshake, now: 0)
-    return supervisor
-}
-
 /// A supervisor connected at time 0, the pointer on its screen.
 private func activeSupervisor() throws -> Supervisor {
     var supervisor = try connectedSupervisor()

@@ -19,7 +19,7 @@ extension Supervisor {
 }
 
 /// A supervisor that has connected and finished the handshake at time 0.
-private func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Supervisor {
+func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Supervisor {
     var supervisor = Supervisor(configuration: .test(reconnectDelay: reconnectDelay))
     try supervisor.start(now: 0)
     try supervisor.connected(now: 0)
