@@ -3,7 +3,10 @@
 # The test guest of the guest-level end-to-end tests (Tests/e2e/test_guest.py):
 # Debian's kernel with the input drivers as modules, busybox-static, and
 # Tests/e2e/guest/evdev-reader.c as an initramfs whose /init prints every
-# evdev event on the serial console.  Prints the directory that holds
+# evdev event on the serial console.  With `bcdisplay` on the kernel command
+# line /init also loads the display drivers and starts
+# Tests/e2e/guest/display-ctl.c on ttyS1, which sets display modes on
+# command (Tests/e2e/harness/display.py).  Prints the directory that holds
 # vmlinux and initrd.gz:
 #
 #   $cache/guest-<hash of the inputs>/{vmlinux,initrd.gz,inputs}
@@ -14,8 +17,8 @@
 #
 # Inputs: the kernel package linux-image-amd64 depends on (apt-get download
 # + dpkg-deb -x: nothing is installed, no initramfs hook runs), the installed
-# busybox-static, the reader and init sources, this script.  A second run
-# with the same inputs only prints the directory.  Needs what
+# busybox-static, the reader, display-ctl and init sources, this script.
+# A second run with the same inputs only prints the directory.  Needs what
 # scripts/setup-deps.sh installs (busybox-static, cpio, gcc, binutils).
 set -euo pipefail
 
@@ -30,6 +33,10 @@ downloads=$cache/downloads
 # (wheel and horizontal wheel) at once instead of probing every protocol.
 modules=(evdev virtio_input virtio_pci xhci_pci usbhid hid_generic psmouse)
 declare -A params=([psmouse]="proto=exps")
+# Loaded only with bcdisplay on the kernel command line (after the modules
+# above): DRM/KMS for QEMU's VGA/bochs-display (bochs-drm) and virtio-vga /
+# virtio-gpu-pci (virtio_gpu), each with the kernel's fbdev console.
+display_modules=(bochs virtio_gpu)
 
 log() { echo "build-guest: $*" >&2; }
 
@@ -55,8 +62,8 @@ busybox_version=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null) ||
     { log "busybox-static is not installed (scripts/setup-deps.sh)"; exit 1; }
 
 hash=$( { echo "$kernel_pkg $kernel_version busybox-static $busybox_version"
-          echo "${modules[*]}" "${params[*]}"
-          cat "$0" "$guest_src/init" "$guest_src/evdev-reader.c"; } | sha256sum | cut -c1-16)
+          echo "${modules[*]}" "${params[*]}" "display: ${display_modules[*]}"
+          cat "$0" "$guest_src/init" "$guest_src/evdev-reader.c" "$guest_src/display-ctl.c"; } | sha256sum | cut -c1-16)
 out=$cache/guest-$hash
 if [ -f "$out/initrd.gz" ] && [ -f "$out/vmlinux" ]; then
     echo "$out"
@@ -105,6 +112,13 @@ place() {
 for m in "${modules[@]}"; do
     place "$m"
 done
+input_order=("${order[@]}")
+# the display modules' own order: what the input modules loaded is not again
+order=()
+for m in "${display_modules[@]}"; do
+    place "$m"
+done
+display_order=("${order[@]}")
 
 # 3. The initramfs.
 root=$work/root
@@ -112,10 +126,17 @@ mkdir -p "$root"/{bin,dev,proc,sys,lib/modules}
 cp /bin/busybox "$root/bin/busybox"
 install -m 755 "$guest_src/init" "$root/init"
 gcc -static -O2 -Wall -Wextra -Werror -o "$root/evdev-reader" "$guest_src/evdev-reader.c"
-for m in "${order[@]}"; do
-    mkdir -p "$root/lib/modules/$(dirname "${path_of[$m]}")"
-    cp "$moddir/${path_of[$m]}" "$root/lib/modules/${path_of[$m]}"
-    echo "${path_of[$m]} ${params[$m]:-}" >>"$root/modules.order"
+gcc -static -O2 -Wall -Wextra -Werror -o "$root/display-ctl" "$guest_src/display-ctl.c"
+pack_module() {  # module order-file
+    mkdir -p "$root/lib/modules/$(dirname "${path_of[$1]}")"
+    cp "$moddir/${path_of[$1]}" "$root/lib/modules/${path_of[$1]}"
+    echo "${path_of[$1]} ${params[$1]:-}" >>"$root/$2"
+}
+for m in "${input_order[@]}"; do
+    pack_module "$m" modules.order
+done
+for m in "${display_order[@]}"; do
+    pack_module "$m" display-modules.order
 done
 mkdir -p "$out.new"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.new/initrd.gz"
@@ -128,7 +149,8 @@ offset=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bzimage" | head -1 | cut -d: -f1 
     { log "the payload of $bzimage is no ELF kernel"; exit 1; }
 { echo "kernel: $kernel_pkg $kernel_version"
   echo "busybox-static: $busybox_version"
-  echo "modules: ${order[*]}"; } >"$out.new/inputs"
+  echo "modules: ${input_order[*]}"
+  echo "display modules (bcdisplay): ${display_order[*]}"; } >"$out.new/inputs"
 rm -rf "$out"
 mv "$out.new" "$out"
 # earlier guests are of no further use
