@@ -25,6 +25,8 @@ apt_packages=(
     # the test guest of the guest-level tests (scripts/build-guest.sh; its
     # kernel is downloaded, not installed) and QEMU's option ROMs that boot it
     busybox-static cpio qemu-system-data
+    # libvirt for Tests/e2e/test_libvirt.py (libvirtd started by the test itself)
+    libvirt-daemon libvirt-clients libvirt-daemon-driver-qemu
     # the other servers, built from ../shared/servers by scripts/build-servers.sh
     cmake patch libssl-dev libx11-dev libxext-dev libxtst-dev libxrandr-dev
     libxinerama-dev libxi-dev libice-dev libsm-dev qt6-base-dev qt6-base-dev-tools
