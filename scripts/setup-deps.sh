@@ -20,6 +20,8 @@ apt_packages=(
     dpkg-dev xz-utils bzip2 seabios gnutls-bin
     # the real server and its headless desktop for end-to-end tests
     barrier xvfb xdotool xclip x11-utils openssl iproute2 procps
+    # the SYN drop of the orphaned-connect test (Tests/e2e/test_orphan_connects.py)
+    nftables
     # C API tests; the key tables' generators (scripts/check-generated.sh)
     valgrind xkb-data libxkbcommon0
     # the test guest of the guest-level tests (scripts/build-guest.sh; its
