@@ -5,10 +5,11 @@
 #
 #   scripts/build-qemu.sh [--qemu-version V] [--full] [configure flags...]
 #
-# V is 10.0.2 (the default), 10.0.13 or 10.2.2 (scripts/qemu-versions.sh);
-# $QEMU_VERSION gives it too.  The series is qemu-patch/<major.minor>/ if
-# that exists, else qemu-patch/*.patch ($BARRIERCLIENT_QEMU_PATCHES: another
-# directory of *.patch).
+# V is 10.2.2 (the default), 10.0.13 or 10.0.2 (scripts/qemu-versions.sh);
+# $QEMU_VERSION gives it too.  The series is qemu-patch/*.patch for 10.2 and
+# qemu-patch/10.0/*.patch for 10.0 (after qemu-patch/10.0/10.0.2/ on 10.0.2),
+# without the cover letter ($BARRIERCLIENT_QEMU_PATCHES: another directory
+# of *.patch).
 #
 # The test build (default): a stripped configuration (no KVM, no firmware),
 # left at build/qemu-V/qemu-system-x86_64 and, for the default version, at
@@ -106,8 +107,8 @@ pcdir="$libstage/lib/pkgconfig"
 
 # 2. The patched tree, redone when the series changes.
 series=$(qemu_series_dir "$here" "$version")
-patches=("$series"/*.patch)
-[ -f "${patches[0]}" ] || { log "no patches in $series" >&2; exit 1; }
+mapfile -t patches < <(qemu_base_patches "$here" "$version"; qemu_series_patches "$series")
+[ ${#patches[@]} -gt 0 ] || { log "no patches in $series" >&2; exit 1; }
 hash=$(cat "${patches[@]}" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$tree/.patched" 2>/dev/null)" != "$hash" ]; then
     log "applying ${#patches[@]} patches of $series to a fresh copy of $src"

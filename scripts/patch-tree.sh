@@ -15,9 +15,11 @@
 #                                  (file names kept, subjects "[PATCH n/N]"); into
 #                                  an empty series directory, format-patch's names
 #
-# VERSION (default 10.0.2, or $QEMU_VERSION) picks the source and the series as
+# VERSION (default 10.2.2, or $QEMU_VERSION) picks the source and the series as
 # scripts/build-qemu.sh does: qemu-patch/<major.minor>/ if it exists, else
-# qemu-patch/, or $BARRIERCLIENT_QEMU_PATCHES.
+# qemu-patch/, or $BARRIERCLIENT_QEMU_PATCHES.  The cover letter (0000-*) is
+# left alone; a version's base patches (qemu-patch/10.0/10.0.2/) go into the
+# "pristine" commit, as the series is made against their result.
 # Edit with `git commit --amend` / `git rebase -i pristine` in the tree, export,
 # then scripts/build-qemu.sh. Needs scripts/fetch-qemu.sh's pristine source.
 set -euo pipefail
@@ -30,9 +32,8 @@ qemu_version_info "$version" || exit 1
 src=$cache/qemu-$version/src
 tree=$cache/qemu-$version/patch-tree
 series=$(qemu_series_dir "$here" "$version")
-shopt -s nullglob
-patches=("$series"/*.patch)
-shopt -u nullglob
+mapfile -t patches < <(qemu_series_patches "$series")
+mapfile -t base < <(qemu_base_patches "$here" "$version")
 
 init() {
     [ ${#patches[@]} -gt 0 ] || { echo "patch-tree: no patches in $series" >&2; exit 1; }
@@ -40,7 +41,7 @@ init() {
     rm -rf "$tree"
     mkdir -p "$tree"
     # every path the series reads or writes that the pristine tree has
-    sed -n 's#^\(---\|+++\) [ab]/\([^[:space:]]*\).*#\2#p' "${patches[@]}" | sort -u |
+    sed -n 's#^\(---\|+++\) [ab]/\([^[:space:]]*\).*#\2#p' "${base[@]}" "${patches[@]}" | sort -u |
         while read -r f; do
             if [ -f "$src/$f" ]; then
                 mkdir -p "$tree/$(dirname "$f")"
@@ -48,6 +49,9 @@ init() {
             fi
         done
     git -C "$tree" init -q
+    for p in "${base[@]}"; do
+        patch -p1 -s -f --no-backup-if-mismatch -d "$tree" <"$p"
+    done
     git -C "$tree" add -A
     git -C "$tree" -c user.name=pristine -c user.email=pristine@invalid commit -q -m "QEMU $version (touched files)"
     git -C "$tree" tag pristine

@@ -8,8 +8,14 @@
 #   qemu_series_dir HERE VERSION  the patch series for VERSION:
 #                                 $BARRIERCLIENT_QEMU_PATCHES if set, else
 #                                 qemu-patch/<major.minor>/ if it exists,
-#                                 else qemu-patch/
-QEMU_DEFAULT_VERSION=10.0.2
+#                                 else qemu-patch/ (made for 10.2)
+#   qemu_series_patches DIR       its patches, in order, without the cover
+#                                 letter (0000-*)
+#   qemu_base_patches HERE VERSION   what goes before the series on this
+#                                 version: the 10.0 series is made against
+#                                 10.0.13, and 10.0.2 first gets the two
+#                                 stable fixes of the old client it lacks
+QEMU_DEFAULT_VERSION=10.2.2
 
 qemu_version_info() {
     case $1 in
@@ -42,5 +48,21 @@ qemu_series_dir() {
         echo "$here/qemu-patch/$minor"
     else
         echo "$here/qemu-patch"
+    fi
+}
+
+qemu_series_patches() {
+    local p
+    for p in "$1"/*.patch; do
+        case ${p##*/} in 0000-*) ;; *) [ -f "$p" ] && echo "$p" ;; esac
+    done
+}
+
+qemu_base_patches() {
+    local dir
+    [ -n "${BARRIERCLIENT_QEMU_PATCHES:-}" ] && return
+    dir=$1/qemu-patch/$(echo "$2" | cut -d. -f1-2)/$2
+    if [ -d "$dir" ]; then
+        qemu_series_patches "$dir"
     fi
 }

@@ -89,6 +89,22 @@ func connectedSupervisor(reconnectDelay: UInt64 = 1_000) throws -> Supervisor {
         #expect(supervisor.drain().reports == ["cannot connect to the server"])
     }
 
+    @Test func aFailedConnectNamesWhereItWentAndTheHostsReason() throws {
+        for (server, message, expected) in [
+            ("barrier.example", "Connection refused", "cannot connect to barrier.example:24800: Connection refused"),
+            ("::1", "No route to host", "cannot connect to [::1]:24800: No route to host"),
+            ("10.0.0.2", "", "cannot connect to 10.0.0.2:24800"),
+        ] {
+            var supervisor = Supervisor(configuration: try SessionConfiguration(
+                screenName: Array("VM-1".utf8), x: 0, y: 0, width: 1920, height: 1080, keycodes: 0,
+                reconnectDelay: 1_000, clipboardLimit: 0, server: Array(server.utf8), port: Array("24800".utf8)))
+            try supervisor.start(now: 0)
+            _ = supervisor.drain()
+            try supervisor.disconnected(now: 0, message: message)
+            #expect(supervisor.drain().reports == [expected])
+        }
+    }
+
     @Test func reportsANewSituationAndTheRecovery() throws {
         var supervisor = try connectedSupervisor()
         _ = supervisor.drain()

@@ -143,9 +143,13 @@ extension CloseReason {
 
     // MARK: The host
 
-    /// A connect that failed: the host's own words, or a plain default.
-    static func unreachable(_ message: String) -> CloseReason {
-        CloseReason(.transport, message.isEmpty ? "cannot connect to the server" : message)
+    /// A connect that failed: where to, and the host's words for why (an
+    /// errno text); a host that did not say where passes a whole sentence.
+    static func unreachable(_ message: String, address: String?) -> CloseReason {
+        guard let address else {
+            return CloseReason(.transport, message.isEmpty ? "cannot connect to the server" : message)
+        }
+        return CloseReason(.transport, "cannot connect to \(address)" + (message.isEmpty ? "" : ": \(message)"))
     }
 
     static func connectionLost(_ message: String) -> CloseReason {

@@ -12,6 +12,8 @@ public struct SessionConfiguration: Equatable, Sendable {
     public var clipboardLimit: Int
     /// TLS: nil for plain TCP; else the server's pinned certificate, if any.
     public var tls: TLSSettings?
+    /// "host:port" ("[v6]:port") for messages, when the host said both.
+    public var serverAddress: String?
 
     public struct TLSSettings: Equatable, Sendable {
         /// The fingerprint the server's certificate must have; nil: none set.
@@ -77,6 +79,11 @@ public struct SessionConfiguration: Equatable, Sendable {
         self.reconnectDelay = reconnectDelay
         self.clipboardLimit = Int(clipboardLimit)
         self.tls = tls ? TLSSettings(pin: pin) : nil
+        if let server, let port {
+            // bytes, not Characters: Embedded Swift has no normalization data
+            let host = server.contains(UInt8(ascii: ":")) ? [UInt8(ascii: "[")] + server + [UInt8(ascii: "]")] : server
+            serverAddress = String(decoding: host + [UInt8(ascii: ":")] + port, as: UTF8.self)
+        }
     }
 
     /// The name as text, for messages.

@@ -183,7 +183,8 @@ public struct Supervisor {
     public mutating func disconnected(now: UInt64, message: String?) throws(CallError) {
         switch phase {
         case .connecting:
-            connectFailed(.unreachable(message ?? CloseReason.closedByServer), now: now)
+            connectFailed(.unreachable(message ?? CloseReason.closedByServer,
+                                       address: configuration.serverAddress), now: now)
         case .running(let box):
             follow(box.connection.transportClosed(message, into: &queue), of: box, now: now)
         case .disconnected, .stopped:
