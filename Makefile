@@ -13,7 +13,7 @@ help:
 	@echo "make lib             build/lib: libbarrierclient.so (Embedded Swift), header, barrierclient.pc"
 	@echo "make lib-static      the same with the Swift runtime linked in statically"
 	@echo "make install PREFIX=/usr/local   install the .so, header and .pc"
-	@echo "make qemu            build/qemu-system-x86_64: the test QEMU (QEMU_VERSION=10.0.2, 10.0.13, 10.2.2)"
+	@echo "make qemu            build/qemu-system-x86_64: the test QEMU (QEMU_VERSION=10.2.2 (default), 10.0.13, 10.0.2)"
 	@echo "make qemu-full       a QEMU to use: KVM, VFIO, VNC, SPICE, USB, virtio, firmware (build/qemu-VERSION-full)"
 	@echo "make install-qemu PREFIX=/opt/barrierclient   install that QEMU with the library (libvirt's <emulator>)"
 	@echo "make bench           stock input-barrier (QEMU 7.2) against ours: throughput, latency, idle, size"
@@ -33,7 +33,7 @@ lib:
 lib-static:
 	./scripts/build-lib.sh static build/lib-static
 
-# build/qemu-system-x86_64: QEMU 10.0.2 with qemu-patch/ applied (cached);
+# build/qemu-system-x86_64: QEMU 10.2.2 with qemu-patch/ applied (cached);
 # QEMU_VERSION=10.0.13 or 10.2.2: build/qemu-VERSION/qemu-system-x86_64.
 qemu: deps
 	./scripts/build-qemu.sh

@@ -5,8 +5,8 @@
 #   $BARRIERCLIENT_CACHE/qemu-<version>/src   (pristine, never patched in place)
 # Prints the path of the unpacked tree.
 #
-#   scripts/fetch-qemu.sh [VERSION]     VERSION: 10.0.2 (default, bookworm-backports),
-#                                       10.0.13 (trixie), 10.2.2 (unstable);
+#   scripts/fetch-qemu.sh [VERSION]     VERSION: 10.2.2 (default, unstable), 10.0.13
+#                                       (trixie), 10.0.2 (bookworm-backports);
 #                                       also taken from $QEMU_VERSION
 set -euo pipefail
 

@@ -13,7 +13,7 @@
 #
 #   scripts/install-qemu.sh PREFIX      ($DESTDIR is prepended to every path
 #                                        written, not to the rpath)
-# $QEMU_VERSION (default 10.0.2) picks the build.  Empty firmware stand-ins
+# $QEMU_VERSION (default 10.2.2) picks the build.  Empty firmware stand-ins
 # (other architectures) and the firmware descriptors that name files not
 # installed are left out.
 set -euo pipefail

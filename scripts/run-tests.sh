@@ -24,8 +24,10 @@ run "generated key tables current" ./scripts/check-generated.sh
 run "C ABI (header, .so, valgrind)" ./scripts/test-c-abi.sh
 run "fuzzing (libFuzzer, 60 s per target)" ./scripts/fuzz.sh all 60
 run "QEMU patches: checkpatch.pl clean" ./scripts/check-patches.sh
-run "QEMU build (qemu-patch applied)" ./scripts/build-qemu.sh
-run "end to end (real barriers, scripted server, patched QEMU)" ./scripts/run-e2e.sh
+run "QEMU 10.2.2 build (qemu-patch/ applied)" ./scripts/build-qemu.sh
+run "end to end on QEMU 10.2.2 (real servers, scripted server, guest, libvirt)" ./scripts/run-e2e.sh
+run "QEMU 10.0.13: build (qemu-patch/10.0/) and smoke subset" ./scripts/smoke-qemu.sh 10.0.13
+run "QEMU 10.0.2: build (10.0.2 base + qemu-patch/10.0/) and smoke subset" ./scripts/smoke-qemu.sh 10.0.2
 echo
 echo "suites: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -172,7 +172,7 @@ def _lost(g, code):
 @pytest.mark.parametrize("button,code", BUTTONS)
 def test_buttons(g, button, code):
     if _lost(g, code):
-        # QEMU's USB tablet has three buttons: a left click after it comes alone
+        # QEMU 10.0's USB tablet has three buttons: a left click after it comes alone
         assert g.pointer(lambda d: (d.click(button), d.click(1)), press("BTN_LEFT")) == press("BTN_LEFT")
     else:
         assert g.pointer(lambda d: d.click(button), press(code)) == press(code)

@@ -31,7 +31,7 @@ import time
 
 from . import scripted_server as ss
 from .driver import Driver
-from .qemu import OBJECT_ID, REPO_ROOT, Qemu, object_props
+from .qemu import OBJECT_ID, REPO_ROOT, Qemu, object_props, qemu_version
 from .session import RealSession
 from .util import read_new, wait_until
 
@@ -165,10 +165,17 @@ class DeviceSet:
         self.absolute = absolute
         self.relative = relative
         self.hwheel = hwheel
-        self.side_buttons = side_buttons
+        self._side_buttons = side_buttons
         self.tablet_device = tablet_device      # -device value, with id=
         self.tablet_present = tablet_present
         self.devices = [d for d in (keyboard, absolute, relative) if d]
+
+    @property
+    def side_buttons(self):
+        """A bool, or a callable of the QEMU version for devices that changed."""
+        if callable(self._side_buttons):
+            return self._side_buttons(qemu_version())
+        return self._side_buttons
 
     @property
     def tablet_id(self):
@@ -185,12 +192,13 @@ class DeviceSet:
 DEVICE_SETS = collections.OrderedDict((s.name, s) for s in [
     # libvirt's default: the pc machine's PS/2 keyboard and mouse, and a USB
     # tablet.  The tablet activates when the guest polls it, so it gets the
-    # buttons and the wheel, and QEMU's USB tablet has three buttons and a
-    # vertical wheel only: back, forward and the horizontal wheel are lost.
+    # buttons and the wheel, and QEMU's USB tablet has a vertical wheel only
+    # and, before QEMU 10.2 (hw/usb/dev-hid.c's report descriptor: Usage
+    # Maximum 5), three buttons: back and forward are lost there.
     DeviceSet("ps2-usb-tablet",
               ["-device", "qemu-xhci,id=xhci", "-device", "usb-tablet,id=tablet0,bus=xhci.0"],
               keyboard=PS2_KEYBOARD, absolute=USB_TABLET, relative=PS2_MOUSE,
-              hwheel=False, side_buttons=False,
+              hwheel=False, side_buttons=lambda version: version >= (10, 2),
               tablet_device="usb-tablet,id=tablet0,bus=xhci.0", tablet_present=True),
     # all virtio: the mouse's driver binds after the tablet's (PCI order), so
     # the mouse is QEMU's active pointer, the case where positions once became

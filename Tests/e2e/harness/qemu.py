@@ -16,6 +16,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 
 from .util import OwnedProcess, read_new, wait_until
 
@@ -73,6 +74,19 @@ HELLO_TIMEOUT = 20.0
 
 def qemu_binary():
     return os.environ.get(QEMU_ENV) or DEFAULT_QEMU
+
+
+_versions = {}
+
+
+def qemu_version():
+    """(major, minor, micro) of the QEMU binary the tests run."""
+    path = qemu_binary()
+    if path not in _versions:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout
+        m = re.search(r"version (\d+)\.(\d+)\.(\d+)", out)
+        _versions[path] = tuple(int(x) for x in m.groups()) if m else (0, 0, 0)
+    return _versions[path]
 
 
 def qemu_missing_reason():
