@@ -29,6 +29,7 @@ Figures (medians over rounds; see README.md, "Performance"):
 Writes build/bench/results.json.
 """
 import argparse
+import datetime
 import fcntl
 import json
 import os
@@ -243,7 +244,18 @@ class Client:
     # whatever else the machine does then hits both alike.  Nothing polls while
     # a client works (a busy reader would take a core from QEMU on a 2-core
     # machine): send, sleep, then read what the trace says.
-    TRACE_RX = re.compile(rb"(\d+)@(\d+)\.(\d{6}):input_event_\w+")
+    # QEMU 10.0 (and 7.2) prefix "pid@seconds.micro:", QEMU 10.2 an ISO time
+    # in UTC ("2026-12-03T19:29:40.173864Z ").
+    TRACE_RX = re.compile(rb"(?:\d+@(\d+)|(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d))\.(\d{6})(?::|Z )input_event_\w+")
+
+    @staticmethod
+    def trace_seconds(mm):
+        if mm.group(1):
+            whole = int(mm.group(1))
+        else:
+            when = datetime.datetime.strptime(mm.group(2).decode(), "%Y-%m-%dT%H:%M:%S")
+            whole = int(when.replace(tzinfo=datetime.timezone.utc).timestamp())
+        return whole + int(mm.group(3)) / 1e6
 
     def latency_begin(self):
         self.lock.acquire()
@@ -280,7 +292,7 @@ class Client:
         self.trace_file.read()
         if not mm:
             return None
-        return (int(mm.group(2)) + int(mm.group(3)) / 1e6 - t_send) * 1e6
+        return (self.trace_seconds(mm) - t_send) * 1e6
 
     def keepalive_sample(self):
         """Microseconds from sending a CALV to receiving its echo."""
