@@ -19,7 +19,9 @@
 # scripts/build-qemu.sh does: qemu-patch/<major.minor>/ if it exists, else
 # qemu-patch/, or $BARRIERCLIENT_QEMU_PATCHES.  The cover letter (0000-*) is
 # left alone; a version's base patches (qemu-patch/10.0/10.0.2/) go into the
-# "pristine" commit, as the series is made against their result.
+# "pristine" commit, as the series is made against their result.  Edit the 10.0
+# series in the 10.0.13 tree: on 10.0.2, git am refuses patch 7's MAINTAINERS
+# hunk (one line of context differs; build-qemu.sh's patch(1) takes it).
 # Edit with `git commit --amend` / `git rebase -i pristine` in the tree, export,
 # then scripts/build-qemu.sh. Needs scripts/fetch-qemu.sh's pristine source.
 set -euo pipefail
