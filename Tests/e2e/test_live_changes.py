@@ -59,6 +59,17 @@ def connect(srv, q, timeout=15.0, enter=(0, 540)):
     return conn
 
 
+def reconnected_at_once(srv, q, t0, what):
+    """The connection a live change makes: within AT_ONCE of t0 (no back-off),
+    handshaken and entered by connect(), and typing."""
+    conn = connect(srv, q, timeout=AT_ONCE + 2)
+    delay = conn.accepted_at - t0
+    print("%s -> connection after %.3f s" % (what, delay))
+    assert delay <= AT_ONCE, "%s: the connection came %.2f s later (back-off?)" % (what, delay)
+    types_a(conn, q)
+    return conn
+
+
 def types_a(conn, q, timeout=5.0):
     mark = q.trace.mark()
     conn.send(TYPE_A)
@@ -200,16 +211,7 @@ def test_new_port_moves_the_session_to_another_server(scripted_server, qemu_fact
     set_ok(q, "port", second.port)
     released(q, mark)
     conn1.wait_closed(5)
-    conn2 = second.accept(AT_ONCE + 2)
-    delay = conn2.accepted_at - t0
-    print("qom-set port -> connection to the second server after %.3f s" % delay)
-    assert delay <= AT_ONCE, "the new connection came %.2f s after qom-set (back-off?)" % delay
-    conn2.handshake()
-    conn2.start_keepalive(3.0)
-    conn2.send(S.cinn(0, 540, 1, 0))
-    conn2.sync()
-    q.wait_state(UP_STATES, 5, "connected to the second server")
-    types_a(conn2, q)
+    reconnected_at_once(second, q, t0, "qom-set port (the second server)")
     assert qom(q, "port") == str(second.port)
     assert len(first.connections) == 1, "the client went back to the old port"
     # nothing of the first session is left: b and the button went up exactly once
@@ -231,12 +233,7 @@ def test_port_accepts_a_service_name(scripted_server, qemu_factory):
     # and back to the number: at once, although port 80 failed (no back-off)
     t0 = time.monotonic()
     set_ok(q, "port", srv.port)
-    again = srv.accept(AT_ONCE + 2)
-    assert again.accepted_at - t0 <= AT_ONCE, "reconnected %.2f s after qom-set" % (again.accepted_at - t0)
-    again.handshake()
-    again.send(S.cinn(0, 540, 1, 0))
-    again.sync()
-    types_a(again, q)
+    reconnected_at_once(srv, q, t0, "qom-set port back to a number")
 
 
 # Properties whose change makes a new connection; (value, the hello name the
@@ -265,15 +262,8 @@ def test_connection_setting_releases_held_input_and_reconnects_at_once(scripted_
     set_ok(q, prop, value)
     released(q, mark)
     conn.wait_closed(5)
-    again = srv.accept(AT_ONCE + 2)
-    delay = again.accepted_at - t0
-    print("qom-set %s %s -> new connection after %.3f s" % (prop, value, delay))
-    assert delay <= AT_ONCE, "the new connection came %.2f s after qom-set (back-off?)" % delay
-    hb = again.handshake()
-    assert hb.name == name
-    again.send(S.cinn(0, 540, 1, 0))
-    again.sync()
-    types_a(again, q)
+    again = reconnected_at_once(srv, q, t0, "qom-set %s %s" % (prop, value))
+    assert again.hello_back.name == name
     assert qom(q, prop) in (value, value.lower(), "false" if value == "off" else value)
     assert len(srv.connections) == 2
 
@@ -298,15 +288,7 @@ def test_enabled_false_stops_and_true_connects_at_once(scripted_server, qemu_fac
 
     t0 = time.monotonic()
     set_ok(q, QOM_ENABLED_PROPERTY, "true")
-    again = srv.accept(AT_ONCE + 2)
-    delay = again.accepted_at - t0
-    print("enabled true -> connection after %.3f s" % delay)
-    assert delay <= AT_ONCE, "enabled true connected %.2f s later (back-off?)" % delay
-    again.handshake()
-    again.send(S.cinn(0, 540, 1, 0))
-    again.sync()
-    q.wait_state(UP_STATES, 5, "connected after enabled true")
-    types_a(again, q)
+    reconnected_at_once(srv, q, t0, "enabled true")
     assert qom(q, QOM_ENABLED_PROPERTY) == "true"
 
 
@@ -328,13 +310,4 @@ def test_enabled_true_restarts_an_object_that_gave_up(scripted_server, qemu_fact
     print("enabled while given up: %s" % qom(q, QOM_ENABLED_PROPERTY))
     t0 = time.monotonic()
     set_ok(q, QOM_ENABLED_PROPERTY, "true")
-    again = back.accept(AT_ONCE + 2)
-    delay = again.accepted_at - t0
-    print("enabled true after giving up -> connection after %.3f s" % delay)
-    assert delay <= AT_ONCE, "connected %.2f s after enabled true" % delay
-    again.handshake()
-    again.start_keepalive(3.0)
-    again.send(S.cinn(0, 540, 1, 0))
-    again.sync()
-    q.wait_state(UP_STATES, 5, "connected after the restart")
-    types_a(again, q)
+    reconnected_at_once(back, q, t0, "enabled true after giving up")
