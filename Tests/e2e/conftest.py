@@ -145,6 +145,18 @@ def module_run_dir(request):
     return _new_run_dir(request.module.__name__)
 
 
+@pytest.fixture(scope="module")
+def session(module_run_dir):
+    """A real barriers server and a QEMU on it as VM-1, shared by a module's
+    tests (a module that needs another set-up defines its own)."""
+    s = RealSession(module_run_dir)
+    try:
+        s.start()
+        yield s
+    finally:
+        s.close()
+
+
 @pytest.fixture
 def qemu_factory(run_dir):
     """qemu_factory(port, **kw) -> a started Qemu; all are stopped at teardown."""

@@ -9,7 +9,6 @@ the events its action produced (see harness/session.py: capture()).
 import pytest
 
 from harness.qemu import STATE_ACTIVE, STATE_CONNECTED, only
-from harness.session import RealSession
 from harness.util import wait_until
 
 pytestmark = [pytest.mark.qemu, pytest.mark.real_server]
@@ -21,16 +20,6 @@ def press(qcode):
 
 def click_of(button):
     return [("btn", button, True), ("btn", button, False)]
-
-
-@pytest.fixture(scope="module")
-def session(module_run_dir):
-    s = RealSession(module_run_dir)
-    try:
-        s.start()
-        yield s
-    finally:
-        s.close()
 
 
 # ---------------------------------------------------------------- keyboard --

@@ -30,7 +30,6 @@ from harness import scripted_server as S
 from harness.display import (DISPLAY_DEVICES, TABLET_ONLY, DisplayGuest, console_size,
                              wait_console_size)
 from harness.qemu import QOM_PATH, STATE_ACTIVE, UP_STATES, only
-from harness.session import RealSession
 from harness.util import wait_until
 
 pytestmark = pytest.mark.qemu
@@ -62,16 +61,6 @@ def set_ok(q, prop, value):
 
 
 # ===================================================================== real server ==
-
-@pytest.fixture(scope="module")
-def session(module_run_dir):
-    s = RealSession(module_run_dir)
-    try:
-        s.start()
-        yield s
-    finally:
-        s.close()
-
 
 def last_abs(evs):
     pos = {}
