@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Fixtures of the end-to-end tests.
 
 Tests marked `qemu` (most of them) need a QEMU binary: $BARRIERCLIENT_QEMU, else

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The demo: a real Barrier 2.4 server headless under Xvfb on loopback, the
 patched QEMU as its screen VM-1, and xdotool typing and clicking on the
 server's display.  Prints what the VM received, from QEMU's input trace.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Clipboard sharing (issue 7): the server's clipboard reaches QEMU's clipboard
 (read back through VNC's extended clipboard), QEMU's clipboard reaches the
 server, large streams never hold up input, and over-cap streams are dropped.

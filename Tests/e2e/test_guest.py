@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the guest sees (issue 15): a Linux guest prints its own evdev events.
 
 Every other suite stops at QEMU's input trace.  Here a small Linux guest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The harness itself, without QEMU: trace parsing, the scripted server against
 a tiny Python client, and the real barriers + xdotool driver against it."""
 import struct

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A scripted server does what a real one never would: the client must inject
 exactly what well-formed input says, drop and redial a connection that breaks
 the protocol, never take QEMU down, and not flood stderr.

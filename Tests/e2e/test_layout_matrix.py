@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 18, scripted server: with the default keycodes=auto, the first keys of
 a fresh client session are the PHYSICAL keys, on 18 layouts typed from an
 X11, a Windows and a macOS server; what a session learned survives a

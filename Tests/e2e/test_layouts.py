@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 18: with the default keycodes=auto, the guest gets the PHYSICAL key
 from the very first key press of a session, whatever the server's layout.
 

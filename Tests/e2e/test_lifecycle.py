@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Hot-unplugging and re-adding the input-barrier object (HMP object_del /
 object_add) a hundred times leaks nothing: file descriptors and RSS stay flat,
 the state is always a known one, and QEMU stays alive."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Live changes to a running input-barrier object (issue 16), against the scripted server.
 
     qom-set x-origin / y-origin / width / height   a new DINF at once; DMMV/DMRM

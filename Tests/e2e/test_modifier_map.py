@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 16: the server's per-screen modifier mapping, against a real Barrier 2.4.
 
 Lines such as `ctrl = super` in the VM's screen section of barrier.conf reach

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A real Barrier 2.4 server (TLS off) drives the VM: what the user does on the
 server's X display arrives in QEMU as exactly these input events.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The client survives a real Barrier server that crashes or freezes: it notices,
 reconnects by itself, and typing works again, without anyone touching QEMU."""
 import time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The same scenarios against every server our users run: Barrier 2.4 (Debian),
 Input Leap 3.0.3, Deskflow 1.26.0 and Deskflow master; with TLS off and on;
 Deskflow also greeting as Synergy (`protocol = synergy`).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Soak (issue 8): long runs that prove nothing accumulates and nothing sticks.
 Deselected unless BARRIERCLIENT_SOAK=1 (`make soak`); they take minutes.
 

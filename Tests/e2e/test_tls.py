@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """TLS: a real Barrier 2.4 server with TLS on (its default) drives the VM through
 QEMU's own TLS layer: input-barrier with tls-creds (a tls-creds-x509 object,
 endpoint=client, made by scripts/make-client-cert.sh) and tls-fingerprint (the

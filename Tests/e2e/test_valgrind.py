@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The C shim (ui/input-barrier.c) and libbarrierclient.so under valgrind's
 memcheck, in the real QEMU (issue 8): one whole scenario against the scripted
 server -- handshake, keys, buttons, motion, wheel in four directions, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Input across the VM's life cycle (issue 19): stop/cont, savevm/loadvm, live migration.
 
 QEMU drops every input event while the VM is not running (ui/input.c), before

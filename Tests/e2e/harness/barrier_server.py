@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A real Barrier server (barriers 2.4) under its own Xvfb, on loopback only.
 
     srv = BarrierServer(run_dir)            # picks a free display and port

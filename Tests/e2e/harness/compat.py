@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The server compatibility table: what the server matrix (test_server_matrix.py)
 showed, per server configuration and capability.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Drive the server's X display with xdotool, so barriers sends real events.
 
 Every method returns once xdotool has returned (the X server has the event);

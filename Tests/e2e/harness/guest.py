@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A small Linux guest that prints its own evdev events: what the guest sees.
 
     image = guest_image()                 # scripts/build-guest.sh: built once, cached

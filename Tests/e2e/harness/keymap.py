@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The keyboard layout of a server's X display, and the QEMU key a physical key is.
 
     set_layout(display, "de")                  # setxkbmap, checked with -query

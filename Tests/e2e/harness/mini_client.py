@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A minimal blocking Barrier client in Python, used to test the harness itself
 (scripted server and real barriers) without QEMU."""
 import socket

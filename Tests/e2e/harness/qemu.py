@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """QEMU with an input-barrier object, its input trace, a tiny QMP client, /proc figures.
 
     q = Qemu(run_dir, port=srv.port).start()

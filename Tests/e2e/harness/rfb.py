@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A minimal RFB (VNC) client for QEMU's extended clipboard.
 
     vnc = RfbClient(path_of_qemu_vnc_unix_socket)   # RFB 3.8, security None

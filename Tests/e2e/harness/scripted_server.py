@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A scripted Barrier server on loopback, for what a real one cannot be made to do.
 
     srv = ScriptedServer().start()          # listens on 127.0.0.1:<free port>

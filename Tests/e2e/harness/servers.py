@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every Barrier-protocol server the client is tested against, started the same way.
 
     kind = SERVER_KINDS["deskflow-1.26.0"]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A real Barrier server + QEMU connected to it + a driver for the server's display.
 
 capture(action) returns exactly the key/button events an action produced:

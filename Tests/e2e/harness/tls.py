@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """TLS pieces shared by the TLS tests and the server matrix: the client
 certificate (scripts/make-client-cert.sh), fingerprint forms, and a Qemu whose
 input-barrier uses a tls-creds-x509 object and a pinned server fingerprint."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Small helpers shared by the harness: condition waits, ports, owned processes.
 
 Rule of the harness: never sleep to wait for something.  Wait on a condition
