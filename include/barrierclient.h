@@ -87,9 +87,9 @@ typedef struct bc_config {
     /*
      * Facts checked so that a bad value is refused at creation with the
      * reason (NULL: not checked).  server: host name or address; port:
-     * number or service name; tls: nonzero when the host does TLS;
-     * tls_fingerprint: the server's pinned certificate in any form servers
-     * show (empty: none), judged by bc_session_tls_done().
+     * number or service name; tls: a BC_TLS_CREDS_* value (what the host
+     * has for TLS); tls_fingerprint: the server's pinned certificate in any
+     * form servers show (empty: none), judged by bc_session_tls_done().
      */
     const char *server;
     size_t server_len;
@@ -99,6 +99,13 @@ typedef struct bc_config {
     const char *tls_fingerprint;
     size_t tls_fingerprint_len;
 } bc_config;
+
+/* bc_config.tls: whether the host does TLS, and with which credentials. */
+enum {
+    BC_TLS_CREDS_NONE = 0,      /* plain TCP */
+    BC_TLS_CREDS_CLIENT = 1,    /* TLS; the credentials are a client's, or not there yet */
+    BC_TLS_CREDS_UNUSABLE = 2,  /* TLS, but what is named is no client's credentials */
+};
 
 /* Connection states, as shown by the QOM "state" property. */
 typedef enum bc_state {
@@ -249,6 +256,7 @@ typedef enum bc_tls_outcome {
     BC_TLS_REFUSED = 1,     /* the server sent an alert: it refused us */
     BC_TLS_FAILED = 2,      /* it failed otherwise (the server has TLS off?) */
     BC_TLS_UNVERIFIED = 3,  /* ended, but the creds' own peer check failed */
+    BC_TLS_NO_CREDS = 4,    /* could not start: no client credentials by that id */
 } bc_tls_outcome;
 
 /*

@@ -91,7 +91,8 @@ public func bc_session_new(
             x: Int64(c.x), y: Int64(c.y), width: Int64(c.width), height: Int64(c.height),
             keycodes: c.keycodes, reconnectDelay: UInt64(c.reconnect_ms),
             clipboardLimit: UInt64(c.clipboard_max),
-            server: server, port: port, tls: c.tls != 0, fingerprint: fingerprint)
+            server: server, port: port, tls: c.tls != BC_TLS_CREDS_NONE.code, fingerprint: fingerprint,
+            tlsCredentialsUsable: c.tls != BC_TLS_CREDS_UNUSABLE.code)
     } catch {
         message?.pointee = error.message.cString
         return BC_ECONFIG.code

@@ -69,6 +69,25 @@ private func refusal(pin: String?, _ outcome: TLSHandshakeOutcome, server: Finge
         #expect(wrong.contains("refusing the server"))
     }
 
+    @Test func missingClientCredentialsSayWhatTlsCredsMustBe() throws {
+        let line = try #require(try refusal(pin: text(serverFP), .noCredentials, server: nil))
+        #expect(line == "cannot start TLS: tls-creds must be the id of a tls-creds-x509 object with endpoint=client")
+    }
+
+    @Test func credentialsThatAreNoClientsAreRefusedAtCreation() {
+        #expect(throws: SessionConfiguration.Error.tlsCredentials) {
+            _ = try SessionConfiguration(
+                screenName: Array("VM-1".utf8), x: 0, y: 0, width: 1, height: 1, keycodes: 0, reconnectDelay: 0,
+                clipboardLimit: 0, tls: true, tlsCredentialsUsable: false)
+        }
+        // without TLS there are no credentials to judge
+        #expect(throws: Never.self) {
+            _ = try SessionConfiguration(
+                screenName: Array("VM-1".utf8), x: 0, y: 0, width: 1, height: 1, keycodes: 0, reconnectDelay: 0,
+                clipboardLimit: 0, tls: false, tlsCredentialsUsable: false)
+        }
+    }
+
     @Test func aTLSServerClosingBeforeItsHelloIsTheTrustQuestion() throws {
         var supervisor = try handshaking(pin: text(serverFP))
         try supervisor.tlsHandshakeEnded(now: 2, outcome: .done, server: serverFP, client: clientFP, detail: "")

@@ -422,9 +422,13 @@ static void test_bad_configuration(void)
     c.tls_fingerprint_len = strlen(c.tls_fingerprint);
     CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
     CHECK(msg && strstr(msg, "needs tls-creds"));
-    c.tls = 1;
+    c.tls = BC_TLS_CREDS_CLIENT;
     CHECK(bc_session_new(&c, &s, &msg) == BC_OK);
     bc_session_free(s);
+    /* credentials that are no client's: the library says what they must be */
+    c.tls = BC_TLS_CREDS_UNUSABLE;
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "tls-creds must be") && strstr(msg, "endpoint=client"));
 }
 
 /* The library judges the TLS handshake's facts and makes the sentences. */
@@ -465,6 +469,20 @@ static void test_tls_done(void)
     }
     CHECK(connected == 1);
     CHECK(bc_session_disconnected(s, 1005, NULL, 0) == BC_OK);   /* EOF */
+    /* the credentials went away before a handshake: the fix, no detail */
+    reported = 0;
+    while (bc_session_next_action(s, &a) == 1) {
+    }
+    CHECK(bc_session_tick(s, 10000) == BC_OK);     /* the retry */
+    CHECK(bc_session_tls_done(s, 10001, BC_TLS_NO_CREDS, NULL, NULL, NULL, 0)
+          == BC_OK);
+    while (bc_session_next_action(s, &a) == 1) {
+        if (a.kind == BC_ACTION_REPORT) {
+            reported++;
+            CHECK(strstr((const char *)a.data, "tls-creds must be") != NULL);
+        }
+    }
+    CHECK(reported == 1);
     bc_session_free(s);
 }
 

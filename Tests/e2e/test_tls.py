@@ -14,7 +14,8 @@ server certificate's SHA-256, pinned).
   injected; the QOM last-error says why;
 - configuration mistakes get errors that name the fix: plain client against
   a TLS server, TLS client against a plain server, a client certificate the
-  server does not trust, a malformed fingerprint;
+  server does not trust, a malformed fingerprint, tls-creds that name no
+  client credentials;
 - a TLS handshake that stalls is abandoned after 3 s and retried.
 """
 import os
@@ -267,6 +268,36 @@ def test_malformed_fingerprint_is_an_error_at_creation(run_dir, qemu_factory, te
     out = q.hmp("object_add input-barrier,id=b1,name=VM-1,port=9,tls-fingerprint=%s" % text)
     assert "tls-fingerprint" in out and "v2:sha256:<64 hex digits>" in out, out
     assert q.alive()
+
+
+@pytest.mark.parametrize("creds", [
+    "secret,id=c1,data=x",                      # not TLS credentials
+    "tls-creds-anon,id=c1,endpoint=server",     # a server's
+])
+def test_tls_creds_that_are_no_clients_are_an_error_at_creation(run_dir, qemu_factory, creds):
+    q = qemu_factory(9, with_object=False)
+    assert q.hmp("object_add " + creds).strip() == ""
+    out = q.hmp("object_add input-barrier,id=b1,name=VM-1,port=9,tls-creds=c1")
+    assert "tls-creds must be the id of a tls-creds-x509 object with endpoint=client" in out, out
+    assert q.alive()
+
+
+def test_tls_creds_naming_no_object_says_what_it_must_be_at_connect(run_dir, qemu_factory):
+    """The object may come later on the command line, so a missing one is
+    found when the connection is made, and said once over the retries."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    try:
+        q = qemu_factory(listener.getsockname()[1], object_extra={"tls-creds": "nothere", "reconnect-ms": 100})
+        line = wait_error_line(q, "cannot start TLS", 10, "the error about tls-creds")[0]
+        assert "tls-creds must be the id of a tls-creds-x509 object with endpoint=client" in line, line
+        assert q.qom_get(QOM_PATH, "last-error") in line
+        wait_until(lambda: len(barrier_events(q, "input_barrier_connect")) >= 3, 10, "two retries")
+        assert len(error_lines(q, "cannot start TLS")) == 1, q.stderr_tail()
+        assert q.alive()
+    finally:
+        listener.close()
 
 
 @pytest.mark.parametrize("form", [

@@ -382,4 +382,7 @@ public enum TLSHandshakeOutcome: UInt32, Equatable, Sendable {
     /// It ended, but the tls-creds object's own check of the server's
     /// certificate (verify-peer=on) failed.
     case unverified = 3
+    /// It could not start: the host has no client credentials by the
+    /// configured id (the object is missing, or it is not one).
+    case noCredentials = 4
 }

@@ -108,6 +108,9 @@ extension CloseReason {
         case .failed:
             return CloseReason(.transport,
                                "\(detail): the server probably has TLS off (turn TLS on there, or remove tls-creds)")
+        case .noCredentials:
+            let fix = SessionConfiguration.Error.tlsCredentials.message.utf8
+            return CloseReason(.transport, "cannot start TLS: " + String(decoding: fix, as: UTF8.self))
         case .done, .unverified:
             break
         }

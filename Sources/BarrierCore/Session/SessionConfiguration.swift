@@ -32,6 +32,7 @@ public struct SessionConfiguration: Equatable, Sendable {
         case port
         case fingerprint
         case fingerprintWithoutTLS
+        case tlsCredentials
 
         /// One line naming the fix.
         public var message: StaticString {
@@ -48,6 +49,8 @@ public struct SessionConfiguration: Equatable, Sendable {
                 "tls-fingerprint must be v2:sha256:<64 hex digits>, AB:CD:... (32 hex bytes) or 64 hex digits"
             case .fingerprintWithoutTLS:
                 "tls-fingerprint needs tls-creds, the id of a tls-creds-x509 object with endpoint=client"
+            case .tlsCredentials:
+                "tls-creds must be the id of a tls-creds-x509 object with endpoint=client"
             }
         }
     }
@@ -55,7 +58,8 @@ public struct SessionConfiguration: Equatable, Sendable {
     public init(
         screenName: [UInt8], x: Int64, y: Int64, width: Int64, height: Int64,
         keycodes: UInt32, reconnectDelay: UInt64, clipboardLimit: UInt64,
-        server: [UInt8]? = nil, port: [UInt8]? = nil, tls: Bool = false, fingerprint: [UInt8]? = nil
+        server: [UInt8]? = nil, port: [UInt8]? = nil, tls: Bool = false, fingerprint: [UInt8]? = nil,
+        tlsCredentialsUsable: Bool = true
     ) throws(Error) {
         guard (1...ProtocolLimits.maxScreenName).contains(screenName.count) else { throw .nameLength }
         guard !screenName.contains(0) else { throw .nameHasNul }
@@ -64,6 +68,7 @@ public struct SessionConfiguration: Equatable, Sendable {
         guard clipboardLimit <= UInt64(ProtocolLimits.maxClipboard) else { throw .clipboardLimit }
         guard server.map({ !$0.isEmpty && !$0.contains(0) }) ?? true else { throw .server }
         guard port.map({ !$0.isEmpty && !$0.contains(0) }) ?? true else { throw .port }
+        guard !tls || tlsCredentialsUsable else { throw .tlsCredentials }
         var pin: Fingerprint?
         if let fingerprint, !fingerprint.isEmpty {
             do {
