@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 
-.PHONY: help demo deps lib lib-static install qemu qemu-full install-qemu servers test compat-table bench bench-core fuzz soak clean
+.PHONY: help demo deps lib lib-static install qemu qemu-full install-qemu servers test compat-table bench bench-core fuzz mutation-pass soak clean
 
 help:
 	@echo "make demo            build everything, run a real Barrier server and a patched QEMU, type into it"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench           stock input-barrier (QEMU 7.2) against ours: throughput, latency, idle, size"
 	@echo "make bench-core      decoder and session micro-benchmark"
 	@echo "make fuzz            libFuzzer targets, FUZZ_SECONDS (600) each"
+	@echo "make mutation-pass   each mutation of scripts/mutations.json against swift test (about 13 min)"
 
 demo:
 	./scripts/demo.sh
@@ -63,6 +64,10 @@ test: deps
 FUZZ_SECONDS ?= 600
 fuzz:
 	FUZZ_NICE=10 ./scripts/fuzz.sh all $(FUZZ_SECONDS)
+
+# Does swift test fail when a rule of the core breaks? (scripts/mutations.json)
+mutation-pass:
+	nice -n 10 python3 ./scripts/mutation-pass.py
 
 # Long end-to-end runs: 1000 object_del/add cycles, 100 server restarts.
 soak: qemu

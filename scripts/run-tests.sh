@@ -21,6 +21,7 @@ run() {
 
 run "swift test (core)" swift test
 run "generated key tables current" ./scripts/check-generated.sh
+run "mutation list current (every mutation applies: make mutation-pass)" python3 ./scripts/mutation-pass.py --list
 run "C ABI (header, .so, valgrind)" ./scripts/test-c-abi.sh
 run "fuzzing (libFuzzer, 60 s per target)" ./scripts/fuzz.sh all 60
 run "QEMU patches: checkpatch.pl clean" ./scripts/check-patches.sh

@@ -2,8 +2,8 @@
 import Testing
 @testable import BarrierCore
 
-/// A session that has finished the handshake at time 0.
-private func connectedConnection(_ configuration: SessionConfiguration = .test()) -> Connection {
+/// A connection that has finished the handshake at time 0 (shared by the specs).
+func connectedConnection(_ configuration: SessionConfiguration = .test()) -> Connection {
     var session = Connection(configuration: configuration, now: 0)
     _ = session.feed(ServerBytes.handshake)
     return session

@@ -9,13 +9,6 @@ import Testing
 
 private typealias E = EvdevKey
 
-/// A connection that has finished the handshake at time 0.
-private func connectedConnection(_ configuration: SessionConfiguration = .test()) -> Connection {
-    var connection = Connection(configuration: configuration, now: 0)
-    _ = connection.feed(ServerBytes.handshake)
-    return connection
-}
-
 /// A supervisor connected at time 0, the pointer on its screen.
 private func activeSupervisor() throws -> Supervisor {
     var supervisor = try connectedSupervisor()
