@@ -98,6 +98,11 @@ typedef struct bc_config {
     int32_t tls;
     const char *tls_fingerprint;
     size_t tls_fingerprint_len;
+    /*
+     * 1: the host answers BC_ACTION_KEY_SPACE, and key events come no
+     * faster than the guest's keyboard takes them; 0: all at once.
+     */
+    uint32_t pace_keys;
 } bc_config;
 
 /* bc_config.tls: whether the host does TLS, and with which credentials. */
@@ -182,6 +187,11 @@ typedef enum bc_action_kind {
     /* A diagnostic line for the host's trace, not an error: data = text
      * (NUL-terminated too), e.g. a skipped unknown message. */
     BC_ACTION_TRACE = 13,
+    /* Call bc_session_key_space() now, with how many key events the
+     * guest's keyboard takes (QEMU: qemu_input_key_space()), then take the
+     * actions it queued: the keys that fit.  Only with bc_config.pace_keys.
+     * The data of actions taken before stays valid across that call. */
+    BC_ACTION_KEY_SPACE = 14,
 } bc_action_kind;
 
 typedef struct bc_session bc_session;
@@ -272,6 +282,12 @@ int bc_session_tls_done(bc_session *s, uint64_t now_ms, uint32_t outcome,
                         const uint8_t *server_fingerprint,
                         const uint8_t *client_fingerprint,
                         const char *detail, size_t detail_len);
+/*
+ * The answer to BC_ACTION_KEY_SPACE: the guest's keyboard takes `space`
+ * more key events now, each with its sync (negative: it cannot tell; the
+ * library then gives a few at once and paces the rest).
+ */
+int bc_session_key_space(bc_session *s, uint64_t now_ms, int32_t space);
 /* Stop: release everything held, disconnect, do not retry. */
 int bc_session_shutdown(bc_session *s, uint64_t now_ms);
 

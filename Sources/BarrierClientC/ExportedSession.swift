@@ -78,6 +78,8 @@ final class ExportedSession {
         case .trace(let message):
             a.pointee.kind = BC_ACTION_TRACE.rawValue
             hold(message.utf8, in: a)
+        case .askKeySpace:
+            a.pointee.kind = BC_ACTION_KEY_SPACE.rawValue
         }
     }
 

@@ -84,7 +84,7 @@ public func bc_session_new(
     let server = bytes(c.server, c.server_len)
     let port = bytes(c.port, c.port_len)
     let fingerprint = bytes(c.tls_fingerprint, c.tls_fingerprint_len)
-    let configuration: SessionConfiguration
+    var configuration: SessionConfiguration
     do {
         configuration = try SessionConfiguration(
             screenName: name,
@@ -97,6 +97,7 @@ public func bc_session_new(
         message?.pointee = error.message.cString
         return BC_ECONFIG.code
     }
+    configuration.pacesKeys = c.pace_keys != 0
     out.pointee = SessionHandle.make(ExportedSession(Supervisor(configuration: configuration)))
     return BC_OK.code
 }
@@ -185,6 +186,11 @@ public func bc_session_disconnected(
     return withSession(handle) { s throws(Supervisor.CallError) in
         try s.supervisor.disconnected(now: now, message: text)
     }
+}
+
+@_cdecl("bc_session_key_space")
+public func bc_session_key_space(_ handle: OpaquePointer?, _ now: UInt64, _ space: Int32) -> Int32 {
+    withSession(handle) { s in s.supervisor.keySpace(Int(space), now: now) }
 }
 
 @_cdecl("bc_session_shutdown")

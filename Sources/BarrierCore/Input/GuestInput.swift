@@ -66,7 +66,7 @@ struct GuestInput: Sendable {
     /// DKDN, DKRP, DKUP, DMDN, DMUP, DMMV, DMRM, DMWM, while the pointer is
     /// on this screen; other messages do nothing here.
     mutating func handle(_ message: ServerMessage, into queue: inout ActionQueue) {
-        let mark = queue.count
+        let mark = queue.inputMark
         switch message {
         case .keyDown(let id, let mask, let key):
             keyboard.keyDown(id: id, mask: mask, serverKey: key, into: &queue)
@@ -87,7 +87,7 @@ struct GuestInput: Sendable {
         default:
             return
         }
-        guard queue.count != mark else { return }
+        guard queue.inputMark != mark else { return }
         if message.isMotion {
             syncOwed = true
         } else {
@@ -123,9 +123,9 @@ struct GuestInput: Sendable {
     /// Runs `body`, and closes what it queued with a sync.
     private mutating func batch(into queue: inout ActionQueue,
                                 _ body: (inout GuestInput, inout ActionQueue) -> Void) {
-        let mark = queue.count
+        let mark = queue.inputMark
         body(&self, &queue)
-        if queue.count != mark { closeBatch(into: &queue) }
+        if queue.inputMark != mark { closeBatch(into: &queue) }
     }
 
     private func closeBatch(into queue: inout ActionQueue) {

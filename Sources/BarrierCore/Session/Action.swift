@@ -20,6 +20,9 @@ public enum Action: Sendable {
     case clipboard(id: UInt8, text: [UInt8])
     /// A diagnostic line for the host's trace (not an error for the user).
     case trace(String)
+    /// Tell `keySpace(_:now:)` how many key events the guest's keyboard
+    /// takes now, before the next action (KeyPacer).
+    case askKeySpace
 }
 
 /// The actions produced by one or more events, in order, with the bytes of
@@ -46,7 +49,19 @@ public struct ActionQueue: Sendable {
     private var next = 0
     /// While set, input events are not queued (the VM is stopped, and QEMU
     /// would drop them: Supervisor.setGuestRunning).
-    var dropsInput = false
+    var dropsInput = false {
+        didSet {
+            pacer.paused = dropsInput
+            if !dropsInput && oldValue && pacer.resume() { push(.other(askKeySpace)) }
+        }
+    }
+    /// Key events no faster than the guest's keyboard takes them, when on.
+    var pacer = KeyPacer()
+    /// Input events offered since the start (wrapping): a mark to tell
+    /// whether a step made any input (dropped input makes none).
+    private(set) var inputMark = 0
+    /// The last input event offered since the queue last emptied.
+    private(set) var lastInput: InputEvent?
 
     public init() {
         entries.reserveCapacity(256)
@@ -69,7 +84,58 @@ public struct ActionQueue: Sendable {
     /// Queues one input event (the hot path: no enum with payloads to copy).
     mutating func append(input event: InputEvent) {
         guard !dropsInput else { return }
-        push(.input(event))
+        inputMark &+= 1
+        lastInput = event
+        guard pacer.enabled else {
+            push(.input(event))
+            return
+        }
+        switch pacer.offer(event) {
+        case .give: give(event)
+        case .waitAndAsk: push(.other(askKeySpace))
+        case .wait, .drop: break
+        }
+        while let oldest = pacer.overflow() { give(oldest) }
+    }
+
+    /// The host's answer to `.askKeySpace` (KeyPacer).
+    mutating func keySpace(_ space: Int, now: UInt64) {
+        pacer.startAnswer(space: space, now: now)
+        while let event = pacer.nextToGive() { give(event) }
+        pacer.finishAnswer(now: now)
+    }
+
+    /// The pacer's timer: asks the host again for what waits.
+    mutating func pollKeySpace(now: UInt64) {
+        if pacer.poll(now: now) { push(.other(askKeySpace)) }
+    }
+
+    /// The host goes away: what waits for the keyboard is dropped, and what
+    /// the guest was given and holds is released now.
+    mutating func abandonWaitingInput() {
+        guard pacer.enabled else { return }
+        for event in pacer.abandon() { give(event) }
+    }
+
+    private mutating func give(_ event: InputEvent) {
+        switch pacer.given(event) {
+        case .none: break
+        case .one(let event): push(.input(event))
+        case .keyAndSync(let key):
+            push(.input(key))
+            push(.input(.sync))
+        }
+    }
+
+    /// `others` index of the question: added once per batch.
+    private var askKeySpace: Int {
+        mutating get {
+            if let index = others.firstIndex(where: { if case .askKeySpace = $0 { true } else { false } }) {
+                return index
+            }
+            others.append(.askKeySpace)
+            return others.count &- 1
+        }
     }
 
     private mutating func push(_ entry: Entry) {
@@ -100,15 +166,6 @@ public struct ActionQueue: Sendable {
         for message in messages { append(message: message) }
     }
 
-    /// How many actions were queued since the queue last emptied: a mark to
-    /// tell whether a step queued any input (dropped input queues nothing).
-    var count: Int { end }
-
-    /// The last action queued, if it is an input event.
-    var lastInput: InputEvent? {
-        guard end > next, case .input(let event) = entries[end &- 1] else { return nil }
-        return event
-    }
 
     /// The next action, or nil when all were taken; then the queue empties
     /// itself (keeping its capacity), so it only holds what one call made.
@@ -116,6 +173,8 @@ public struct ActionQueue: Sendable {
         guard next < end else {
             if end > 0 {
                 end = 0
+                lastInput = nil
+                pacer.drained()
                 // (Most batches are input alone: leave the other two be.)
                 if !others.isEmpty { others.removeAll(keepingCapacity: true) }
                 if !outbox.isEmpty { outbox.removeAll(keepingCapacity: true) }

@@ -14,6 +14,9 @@ public struct SessionConfiguration: Equatable, Sendable {
     public var tls: TLSSettings?
     /// "host:port" ("[v6]:port") for messages, when the host said both.
     public var serverAddress: String?
+    /// The host answers `.askKeySpace`: key events are paced to what the
+    /// guest's keyboard takes (KeyPacer).
+    public var pacesKeys = false
 
     public struct TLSSettings: Equatable, Sendable {
         /// The fingerprint the server's certificate must have; nil: none set.

@@ -64,6 +64,7 @@ public struct Supervisor {
     public init(configuration: SessionConfiguration) {
         self.configuration = configuration
         backoff = Backoff(initial: configuration.reconnectDelay)
+        queue.pacer.enabled = configuration.pacesKeys
     }
 
     public var state: ConnectionState {
@@ -142,6 +143,7 @@ public struct Supervisor {
 
     /// The host's timer fired. Early or stale calls do nothing.
     public mutating func tick(now: UInt64) {
+        queue.pollKeySpace(now: now)
         switch phase {
         case .running(let box):
             follow(box.connection.tick(now: now, into: &queue), of: box, now: now)
@@ -194,7 +196,10 @@ public struct Supervisor {
     }
 
     /// The host goes away or stops us: release everything, close, no retry.
+    /// Keys still waiting for the guest's keyboard are dropped: there is no
+    /// later to give them in (object_del, a migration's end).
     public mutating func shutdown(now: UInt64) {
+        queue.abandonWaitingInput()
         switch phase {
         case .running(let box):
             _ = box.connection.shutdown(into: &queue)
@@ -258,6 +263,13 @@ public struct Supervisor {
     /// The guest's clipboard `id` now holds `text` (another QEMU peer took it).
     public mutating func guestClipboardChanged(id: UInt8, text: [UInt8]) {
         withConnection { $0.guestClipboardChanged(id: id, text: text, into: &$1) }
+        settle()
+    }
+
+    /// The answer to `.askKeySpace`: the guest's keyboard takes `space` more
+    /// key events now (negative: it cannot tell).
+    public mutating func keySpace(_ space: Int, now: UInt64) {
+        queue.keySpace(space, now: now)
         settle()
     }
 
@@ -335,12 +347,15 @@ public struct Supervisor {
             shownState = state
             queue.append(.state(state))
         }
-        let deadline: UInt64?
+        var deadline: UInt64?
         switch phase {
         case .running(let box): deadline = box.connection.deadline
         case .disconnected(let retryAt): deadline = retryAt
         case .connecting(let limit, _): deadline = limit
         case .stopped: deadline = nil
+        }
+        if let poll = queue.pacer.pollAt {
+            deadline = min(deadline ?? poll, poll)
         }
         if let deadline, deadline != armedTimer {
             queue.append(.armTimer(at: deadline))

@@ -12,6 +12,7 @@ enum Effect: Equatable, CustomStringConvertible {
     case report(String)
     case clipboard(UInt8, [UInt8])
     case trace(String)
+    case askKeySpace
 
     /// The bytes of these client messages, as one merged send.
     static func send(_ messages: ClientMessage...) -> Effect {
@@ -29,6 +30,7 @@ enum Effect: Equatable, CustomStringConvertible {
         case .report(let m): "report(\(m))"
         case .clipboard(let id, let t): "clipboard(\(id), \(t.count) bytes)"
         case .trace(let m): "trace(\(m))"
+        case .askKeySpace: "askKeySpace"
         }
     }
 }
@@ -49,6 +51,7 @@ extension ActionQueue {
             case .report(let m): effects.append(.report(m))
             case .clipboard(let id, let t): effects.append(.clipboard(id, t))
             case .trace(let m): effects.append(.trace(m))
+            case .askKeySpace: effects.append(.askKeySpace)
             }
         }
         return effects

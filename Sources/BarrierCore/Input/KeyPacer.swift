@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+/// Gives the guest's keyboard key events no faster than it takes them.
+///
+/// A burst (a password manager's auto-type, a paste as keystrokes) reaches
+/// the object in one read, and QEMU's keyboards queue little: the PS/2
+/// keyboard 16 bytes, the USB one 16 scancodes (the guest polls one per
+/// interval), virtio the buffers the guest posted. What does not fit is
+/// dropped. So each key event asks for room: the host tells how many key
+/// events the keyboard takes now (`BC_ACTION_KEY_SPACE`, answered with
+/// QEMU's count), the events that fit go at once, the rest wait in order and
+/// the host is asked again `pollInterval` later. A device that cannot tell
+/// gets a token bucket: `bucketSize` key events at once, then one every
+/// `bucketInterval`.
+///
+/// Rules (each a spec in KeyPacerTests):
+/// - an isolated key goes at once: one question, answered in the same drain;
+/// - order is kept: while anything waits, everything after it waits too
+///   (a click never overtakes a key), though only keys need room;
+/// - every key event is its own report: a sync after each press and release;
+/// - the wait is bounded: past `backlogLimit` waiting events, the oldest goes
+///   unpaced (as with no pacing at all), one for each that comes; and a
+///   keyboard that takes nothing for `stallLimit` (a guest that does not read
+///   it) gets what waits at once, as with no pacing;
+/// - a release of a key the guest was not given pressed, with nothing
+///   waiting, is not sent (the shutdown below already released it);
+/// - a shutdown drops what waits and releases at once what the guest was
+///   given and still holds, so nothing stays pressed when the host goes.
+struct KeyPacer: Sendable {
+    /// How long a burst waits before the host is asked again.
+    static let pollInterval: UInt64 = 1
+    /// The token bucket for keyboards that cannot tell their room.
+    static let bucketSize = 8
+    static let bucketInterval: UInt64 = 4
+    /// Events that may wait; a hostile flood beyond it is not held.
+    static let backlogLimit = 8192
+    /// How long a keyboard may take nothing before what waits goes anyway.
+    static let stallLimit: UInt64 = 2_000
+
+    /// On only when the host answers the question (SessionConfiguration).
+    var enabled = false
+    /// Key events the keyboard takes before the host runs what is queued;
+    /// nil: unknown, ask.
+    private var budget: Int?
+    /// A question is queued and not answered yet.
+    private(set) var asking = false
+    /// When to ask again for what waits.
+    private(set) var pollAt: UInt64?
+    /// While the VM is stopped nothing is given (QEMU would drop it).
+    var paused = false
+    private var backlog = Backlog()
+    private var bucket = TokenBucket()
+    /// What the guest was given and still holds.
+    private var delivered = DeliveredInput()
+    /// The last event given was a sync (no empty report after it).
+    private var afterSync = true
+    /// During an answer: the room left (>= 0), or -1 - the tokens left.
+    private var answering = 0
+    /// During an answer: the keyboard took nothing for `stallLimit`.
+    private var flushing = false
+    private var gaveKey = false
+    /// Since when keys wait and the keyboard took none.
+    private var stalledSince: UInt64?
+
+    var isWaiting: Bool { !backlog.isEmpty }
+    var waitingCount: Int { backlog.count }
+
+    /// What to do with `event`.
+    enum Verdict: Equatable {
+        /// Give it now (with `give`).
+        case give
+        /// It waits; the host must be asked (queue the question).
+        case waitAndAsk
+        /// It waits for an answer or a poll already on its way.
+        case wait
+        /// A release the guest needs not: it holds no such key.
+        case drop
+    }
+
+    /// An event the keyboard or the pointer made.
+    mutating func offer(_ event: InputEvent) -> Verdict {
+        if !backlog.isEmpty || asking || paused || pollAt != nil {
+            backlog.append(event)
+            return .wait
+        }
+        guard case .key(let code, let down) = event else { return .give }
+        if !down && !delivered.holds(code) { return .drop }
+        guard let room = budget else {
+            backlog.append(event)
+            asking = true
+            return .waitAndAsk
+        }
+        guard room > 0 else {
+            backlog.append(event)
+            return .wait
+        }
+        budget = room &- 1
+        return .give
+    }
+
+    /// Over the limit: the oldest waiting event, to be given unpaced.
+    mutating func overflow() -> InputEvent? {
+        backlog.count > Self.backlogLimit ? backlog.removeFirst() : nil
+    }
+
+    /// The host's answer: the keyboard takes `space` key events now (< 0:
+    /// it cannot tell). Then `nextToGive` until nil, then `finishAnswer`.
+    mutating func startAnswer(space: Int, now: UInt64) {
+        asking = false
+        pollAt = nil
+        answering = space >= 0 ? space : -1 &- bucket.available(now: now)
+        gaveKey = false
+        flushing = false
+        if let since = stalledSince, now >= since.saturatingAdd(Self.stallLimit) {
+            flushing = true
+            stalledSince = nil
+        }
+    }
+
+    /// The next waiting event that fits, in order.
+    mutating func nextToGive() -> InputEvent? {
+        guard !paused, let event = backlog.first else { return nil }
+        if case .key = event, !flushing {
+            // answering >= 0: the keyboard's room; <= -1: -1 - tokens
+            if answering >= 0 {
+                guard answering > 0 else { return nil }
+                answering &-= 1
+            } else {
+                guard answering < -1 else { return nil }
+                answering &+= 1
+                bucket.take()
+            }
+        }
+        if case .key = event { gaveKey = true }
+        return backlog.removeFirst()
+    }
+
+    mutating func finishAnswer(now: UInt64) {
+        let fromBucket = answering < 0
+        budget = fromBucket ? nil : answering
+        stalledSince = backlog.isEmpty || gaveKey ? nil : stalledSince ?? now
+        if !backlog.isEmpty && !paused {
+            pollAt = now.saturatingAdd(fromBucket ? Self.bucketInterval : Self.pollInterval)
+        }
+    }
+
+    /// The timer: true when the host must be asked again now.
+    mutating func poll(now: UInt64) -> Bool {
+        guard let at = pollAt, now >= at, !asking, !paused else { return false }
+        pollAt = nil
+        asking = true
+        return true
+    }
+
+    /// The VM runs again: true when what waits needs a question.
+    mutating func resume() -> Bool {
+        paused = false
+        guard !backlog.isEmpty, !asking else { return false }
+        pollAt = nil
+        asking = true
+        return true
+    }
+
+    /// The host ran everything queued: the room it told is spent.
+    mutating func drained() {
+        budget = nil
+    }
+
+    /// The host goes away: what waits is dropped; returns the releases of
+    /// what the guest was given and holds, to give now.
+    mutating func abandon() -> [InputEvent] {
+        backlog.removeAll()
+        pollAt = nil
+        stalledSince = nil
+        return delivered.releases()
+    }
+
+    /// What a given event makes the guest see: a key closes its own report,
+    /// a sync right after a sync is dropped.
+    enum Reports: Equatable {
+        case none
+        case one(InputEvent)
+        case keyAndSync(InputEvent)
+    }
+
+    /// Bookkeeping for an event given to the guest.
+    mutating func given(_ event: InputEvent) -> Reports {
+        switch event {
+        case .sync:
+            guard !afterSync else { return .none }
+            afterSync = true
+            return .one(.sync)
+        case .key(let code, let down):
+            delivered.key(code, down: down)
+            afterSync = true
+            return .keyAndSync(event)
+        case .button(let button, let down):
+            delivered.button(button, down: down)
+            afterSync = false
+            return .one(event)
+        case .moveAbsolute, .moveRelative:
+            afterSync = false
+            return .one(event)
+        }
+    }
+}
+
+/// Events waiting in order: an array read from `head`, compacted as it is
+/// consumed, so a long burst costs no copying per event.
+private struct Backlog: Sendable {
+    private var events: [InputEvent] = []
+    private var head = 0
+
+    var isEmpty: Bool { head >= events.count }
+    var count: Int { events.count &- head }
+    var first: InputEvent? { isEmpty ? nil : events[head] }
+
+    mutating func append(_ event: InputEvent) {
+        events.append(event)
+    }
+
+    mutating func removeFirst() -> InputEvent? {
+        guard !isEmpty else { return nil }
+        let event = events[head]
+        head &+= 1
+        if head == events.count {
+            events.removeAll(keepingCapacity: events.count <= 4096)
+            head = 0
+        } else if head >= 1024 && head &* 2 >= events.count {
+            events.removeFirst(head)
+            head = 0
+        }
+        return event
+    }
+
+    mutating func removeAll() {
+        events.removeAll()
+        head = 0
+    }
+}
+
+/// Room for keyboards that cannot tell: `KeyPacer.bucketSize` at once,
+/// refilled one per `KeyPacer.bucketInterval`.
+private struct TokenBucket: Sendable {
+    private var tokens = KeyPacer.bucketSize
+    private var filledAt: UInt64 = 0
+
+    mutating func available(now: UInt64) -> Int {
+        if now > filledAt {
+            let earned = (now &- filledAt) / KeyPacer.bucketInterval
+            if earned >= UInt64(KeyPacer.bucketSize) {
+                tokens = KeyPacer.bucketSize
+                filledAt = now
+            } else if earned > 0 {
+                tokens = min(KeyPacer.bucketSize, tokens &+ Int(earned))
+                filledAt = filledAt &+ earned &* KeyPacer.bucketInterval
+            }
+        }
+        return tokens
+    }
+
+    mutating func take() {
+        tokens = max(0, tokens &- 1)
+    }
+}
+
+/// The keys and buttons the guest was given pressed and not released.
+private struct DeliveredInput: Sendable {
+    private var keys: [UInt16] = []
+    private var buttons: [MouseButton] = []
+
+    func holds(_ code: UInt16) -> Bool { keys.contains(code) }
+
+    mutating func key(_ code: UInt16, down: Bool) {
+        if down {
+            if !keys.contains(code) { keys.append(code) }
+        } else {
+            keys.removeAll { $0 == code }
+        }
+    }
+
+    mutating func button(_ button: MouseButton, down: Bool) {
+        guard !button.isWheel else { return }
+        if down {
+            if !buttons.contains(button) { buttons.append(button) }
+        } else {
+            buttons.removeAll { $0 == button }
+        }
+    }
+
+    func releases() -> [InputEvent] {
+        var events: [InputEvent] = keys.reversed().map { .key(code: $0, down: false) }
+        events += buttons.reversed().map { .button($0, down: false) }
+        if !buttons.isEmpty { events.append(.sync) }
+        return events
+    }
+}
