@@ -13,7 +13,8 @@
 #   scripts/patch-tree.sh export [VERSION]  the series from the commits after
 #                                  "pristine", one per existing file, in order
 #                                  (file names kept, subjects "[PATCH n/N]"); into
-#                                  an empty series directory, format-patch's names
+#                                  an empty series directory, format-patch's names;
+#                                  and the cover letter's count, shortlog and diffstat
 #
 # VERSION (default 10.2.2, or $QEMU_VERSION) picks the source and the series as
 # scripts/build-qemu.sh does: qemu-patch/<major.minor>/ if it exists, else
@@ -98,8 +99,28 @@ export_series() {
     done
 }
 
+# The cover letter's subject count, shortlog and diffstat, from the tree.
+update_cover() {
+    local cover=$series/0000-cover-letter.patch
+    [ -f "$cover" ] || return 0
+    python3 - "$cover" "$(git -C "$tree" log --reverse --format='  %s' pristine..HEAD)" \
+        "$(git -C "$tree" diff --stat=72 pristine HEAD)" <<'PY'
+import re, sys
+path, shortlog = sys.argv[1], sys.argv[2]
+stat = "\n".join(" " + line for line in sys.argv[3].splitlines())
+n = len(shortlog.splitlines())
+text = open(path).read()
+new = re.sub(r"\[PATCH 0/\d+\]", "[PATCH 0/%d]" % n, text, count=1)
+new = re.sub(r"(barrierclient developers) \(\d+\):\n(  .*\n)+\n( +\S+ +\| .*\n)+ +\d+ files? changed.*\n",
+             lambda m: "%s (%d):\n%s\n\n%s\n" % (m.group(1), n, shortlog, stat), new, count=1)
+if new != text:
+    open(path, "w").write(new)
+    print("patch-tree: updated " + path.rsplit("/", 1)[-1])
+PY
+}
+
 case ${1:-} in
     init) init ;;
-    export) export_series ;;
+    export) export_series; update_cover ;;
     *) echo "usage: $0 init|export [VERSION]" >&2; exit 2 ;;
 esac

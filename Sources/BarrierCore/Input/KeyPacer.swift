@@ -9,9 +9,12 @@
 /// dropped. So each key event asks for room: the host tells how many key
 /// events the keyboard takes now (`BC_ACTION_KEY_SPACE`, answered with
 /// QEMU's count), the events that fit go at once, the rest wait in order and
-/// the host is asked again `pollInterval` later. A device that cannot tell
-/// gets a token bucket: `bucketSize` key events at once, then one every
-/// `bucketInterval`.
+/// the host is asked again `pollInterval` later. A token bucket caps the
+/// pace on top: `bucketSize` key events at once, then one every
+/// `pollInterval` (1 000 a second, a fast USB keyboard's rate: the guest's
+/// readers keep only some 64 events each, and a keyboard that takes 4 000 a
+/// second would outrun them), or one every `bucketInterval` for a keyboard
+/// that cannot tell its room.
 ///
 /// Rules (each a spec in KeyPacerTests):
 /// - an isolated key goes at once: one question, answered in the same drain;
@@ -95,6 +98,7 @@ struct KeyPacer: Sendable {
             return .wait
         }
         budget = room &- 1
+        bucket.take()
         return .give
     }
 
@@ -108,7 +112,11 @@ struct KeyPacer: Sendable {
     mutating func startAnswer(space: Int, now: UInt64) {
         asking = false
         pollAt = nil
-        answering = space >= 0 ? space : -1 &- bucket.available(now: now)
+        if space >= 0 {
+            answering = min(space, bucket.available(now: now, interval: Self.pollInterval))
+        } else {
+            answering = -1 &- bucket.available(now: now, interval: Self.bucketInterval)
+        }
         gaveKey = false
         flushing = false
         if let since = stalledSince, now >= since.saturatingAdd(Self.stallLimit) {
@@ -125,6 +133,7 @@ struct KeyPacer: Sendable {
             if answering >= 0 {
                 guard answering > 0 else { return nil }
                 answering &-= 1
+                bucket.take()
             } else {
                 guard answering < -1 else { return nil }
                 answering &+= 1
@@ -239,21 +248,21 @@ private struct Backlog: Sendable {
     }
 }
 
-/// Room for keyboards that cannot tell: `KeyPacer.bucketSize` at once,
-/// refilled one per `KeyPacer.bucketInterval`.
+/// The pace: `KeyPacer.bucketSize` key events at once, refilled one per
+/// interval.
 private struct TokenBucket: Sendable {
     private var tokens = KeyPacer.bucketSize
     private var filledAt: UInt64 = 0
 
-    mutating func available(now: UInt64) -> Int {
+    mutating func available(now: UInt64, interval: UInt64) -> Int {
         if now > filledAt {
-            let earned = (now &- filledAt) / KeyPacer.bucketInterval
+            let earned = (now &- filledAt) / interval
             if earned >= UInt64(KeyPacer.bucketSize) {
                 tokens = KeyPacer.bucketSize
                 filledAt = now
             } else if earned > 0 {
                 tokens = min(KeyPacer.bucketSize, tokens &+ Int(earned))
-                filledAt = filledAt &+ earned &* KeyPacer.bucketInterval
+                filledAt = filledAt &+ earned &* interval
             }
         }
         return tokens

@@ -12,7 +12,12 @@
  *   @ev N TYPE CODE VALUE        (EV_SYN and EV_MSC left out)
  *   @gone N                      (the device went away)
  *   @ready                       (the devices present at start are listed)
+ *   @dropped N                   (the kernel dropped events of device N
+ *                                 because this reader was late: SYN_DROPPED)
  *
+ * The serial console is slow (about 500 lines a second) and the kernel keeps
+ * only some 64 events per reader, so lines go to an output buffer that is
+ * written while the devices are read: a burst is read whole, then printed.
  * N is the number of /dev/input/eventN; rel and abs are the device's
  * EV_REL and EV_ABS capability bits, x and y its ABS_X/ABS_Y range and
  * ax/ay their values when it was opened (evdev drops repeated absolute
@@ -34,6 +39,28 @@
 
 #define MAX_DEVICES 64
 #define RESCAN_MS 100
+#define OUT_SIZE (4 << 20)
+
+/* What is not printed yet: out[out_start..out_end). */
+static char out[OUT_SIZE];
+static size_t out_start, out_end;
+
+/* Writes what stdout takes now (it is non-blocking). */
+static void flush_some(void)
+{
+    while (out_start < out_end) {
+        ssize_t n = write(1, out + out_start, out_end - out_start);
+
+        if (n < 0) {
+            if (errno != EINTR) {
+                return;
+            }
+            continue;
+        }
+        out_start += n;
+    }
+    out_start = out_end = 0;
+}
 
 struct device {
     int fd;
@@ -60,8 +87,16 @@ static void say(const char *fmt, ...)
         n = sizeof(line) - 2;
     }
     line[n++] = '\n';
-    while (write(1, line, n) < 0 && errno == EINTR) {
+    if (out_end + n > OUT_SIZE) {
+        memmove(out, out + out_start, out_end - out_start);
+        out_end -= out_start;
+        out_start = 0;
+        if (out_end + n > OUT_SIZE) {
+            return;
+        }
     }
+    memcpy(out + out_end, line, n);
+    out_end += n;
 }
 
 static int known(int number)
@@ -144,6 +179,9 @@ static int drain(struct device *d)
             return 0;
         }
         for (size_t i = 0; i < (size_t)n / sizeof(ev[0]); i++) {
+            if (ev[i].type == EV_SYN && ev[i].code == SYN_DROPPED) {
+                say("@dropped %d", d->number);
+            }
             if (ev[i].type == EV_SYN || ev[i].type == EV_MSC) {
                 continue;
             }
@@ -155,19 +193,29 @@ static int drain(struct device *d)
 
 int main(void)
 {
-    struct pollfd pfd[MAX_DEVICES];
+    struct pollfd pfd[MAX_DEVICES + 1];
 
+    fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
     scan();
     say("@ready");
     for (;;) {
         int n;
 
+        flush_some();
         for (int i = 0; i < ndevices; i++) {
             pfd[i].fd = devices[i].fd;
             pfd[i].events = POLLIN;
             pfd[i].revents = 0;
         }
-        n = poll(pfd, ndevices, RESCAN_MS);
+        /* stdout last: poll() wakes when it takes more */
+        pfd[ndevices].fd = out_start < out_end ? 1 : -1;
+        pfd[ndevices].events = POLLOUT;
+        pfd[ndevices].revents = 0;
+        n = poll(pfd, ndevices + 1, RESCAN_MS);
+        if (n > 0 && pfd[ndevices].revents && n == 1 &&
+            !(pfd[ndevices].revents & ~POLLOUT)) {
+            continue;
+        }
         if (n <= 0) {
             scan();     /* hot-plugged devices show up within RESCAN_MS */
             continue;

@@ -221,7 +221,7 @@ DEVICE_SETS = collections.OrderedDict((s.name, s) for s in [
 # ---------------------------------------------------------------------------
 # The guest's console
 # ---------------------------------------------------------------------------
-_LINE_RX = re.compile(r"@(dev|ev|gone|ready|error)\b ?(.*)$")
+_LINE_RX = re.compile(r"@(dev|ev|gone|ready|error|dropped)\b ?(.*)$")
 _DEV_RX = re.compile(r"(\d+) rel=([0-9a-f]+) abs=([0-9a-f]+) x=(-?\d+):(-?\d+) y=(-?\d+):(-?\d+) "
                      r"ax=(-?\d+) ay=(-?\d+) name=(.*)$")
 
@@ -256,6 +256,7 @@ class Guest:
         self.ready = False
         self.errors = []
         self.other = []             # console lines that are not the reader's (kernel messages)
+        self.dropped = []           # devices whose events the guest kernel dropped (reader late)
 
     def machine_args(self):
         accel = os.environ.get(ACCEL_ENV, "tcg")
@@ -297,6 +298,9 @@ class Guest:
                     dev.present = False
             elif what == "ready":
                 self.ready = True
+            elif what == "dropped":
+                dev = self.devices.get(int(rest.split()[0]))
+                self.dropped.append(dev.name if dev else rest)
             elif what == "error":
                 self.errors.append(rest)
         return self
