@@ -182,6 +182,7 @@ static void test_null_and_garbage(void)
     CHECK(bc_session_tick(NULL, 0) == BC_EINVAL);
     CHECK(bc_session_disconnected(NULL, 0, NULL, 0) == BC_EINVAL);
     CHECK(bc_session_shutdown(NULL, 0) == BC_EINVAL);
+    CHECK(bc_session_key_space(NULL, 0, 4) == BC_EINVAL);
     CHECK(bc_session_set_leds(NULL, 0) == BC_EINVAL);
     CHECK(bc_session_set_absolute(NULL, 1) == BC_EINVAL);
     CHECK(bc_session_set_clipboard(NULL, 0, NULL, 0) == BC_EINVAL);
