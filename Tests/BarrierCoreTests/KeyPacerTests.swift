@@ -192,6 +192,12 @@ private let sentence = "the quick brown fox jumps over the lazy dog 0123456789"
         host.advance(until: { $0.supervisor.queue.pacer.waitingCount == 0 }, limit: KeyPacer.stallLimit + 10)
         #expect(host.supervisor.queue.pacer.waitingCount == 0, "a keyboard that reads nothing is not waited for")
         #expect(host.keyboard.dropped.count == 20_000)
+        try host.feed(typing("more"))
+        #expect(host.keyboard.dropped.count == 20_008, "a keyboard that reads nothing gets the next keys at once")
+        host.keyboard = GuestKeyboard(capacity: 1)
+        try host.feed(typing("back"))
+        host.advance(until: { $0.keys.count == 8 })
+        #expect(host.keys.count == 8, "paced again once the keyboard reads")
     }
 
     @Test func aShutdownReleasesAtOnceWhatTheGuestHoldsAndDropsWhatWaits() throws {

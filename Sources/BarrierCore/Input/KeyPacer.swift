@@ -24,7 +24,8 @@
 /// - the wait is bounded: past `backlogLimit` waiting events, the oldest goes
 ///   unpaced (as with no pacing at all), one for each that comes; and a
 ///   keyboard that takes nothing for `stallLimit` (a guest that does not read
-///   it) gets what waits at once, as with no pacing;
+///   it: firmware, a guest still booting, no guest at all) gets everything at
+///   once, as with no pacing, until it takes something again;
 /// - a release of a key the guest was not given pressed, with nothing
 ///   waiting, is not sent (the shutdown below already released it);
 /// - a shutdown drops what waits and releases at once what the guest was
@@ -64,6 +65,8 @@ struct KeyPacer: Sendable {
     private var gaveKey = false
     /// Since when keys wait and the keyboard took none.
     private var stalledSince: UInt64?
+    /// The keyboard took nothing for `stallLimit`: not paced until it does.
+    private(set) var stalled = false
 
     var isWaiting: Bool { !backlog.isEmpty }
     var waitingCount: Int { backlog.count }
@@ -118,11 +121,13 @@ struct KeyPacer: Sendable {
             answering = -1 &- bucket.available(now: now, interval: Self.bucketInterval)
         }
         gaveKey = false
-        flushing = false
-        if let since = stalledSince, now >= since.saturatingAdd(Self.stallLimit) {
-            flushing = true
+        if stalled && space > 0 {
+            stalled = false
+        } else if let since = stalledSince, now >= since.saturatingAdd(Self.stallLimit) {
+            stalled = true
             stalledSince = nil
         }
+        flushing = stalled
     }
 
     /// The next waiting event that fits, in order.
@@ -147,7 +152,7 @@ struct KeyPacer: Sendable {
     mutating func finishAnswer(now: UInt64) {
         let fromBucket = answering < 0
         budget = fromBucket ? nil : answering
-        stalledSince = backlog.isEmpty || gaveKey ? nil : stalledSince ?? now
+        stalledSince = stalled || backlog.isEmpty || gaveKey ? nil : stalledSince ?? now
         if !backlog.isEmpty && !paused {
             pollAt = now.saturatingAdd(fromBucket ? Self.bucketInterval : Self.pollInterval)
         }

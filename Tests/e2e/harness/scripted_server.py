@@ -20,6 +20,7 @@ import struct
 import threading
 import time
 
+from .qemu import UP_STATES
 from .util import recv_exact, wait_until
 
 # ---------------------------------------------------------------------------
@@ -354,3 +355,22 @@ def standard_session(keepalive=3.0):
         conn.handshake()
         conn.start_keepalive(keepalive)
     return script
+
+
+def connect(srv, q, timeout=15.0, enter=(0, 540), seq=1, mask=0, options=(), keepalive=3.0,
+            step_timeout=5.0, up_timeout=5.0):
+    """The e2e tests' usual session with QEMU's object: accept its next
+    connection on srv, run the handshake (DSOP `options`), start keepalives,
+    enter the screen at `enter` (CINN with `seq` and the modifier `mask`;
+    None: stay outside), sync (the client has digested all of it) and wait
+    until the object's QOM state is connected or active (up_timeout None:
+    no QOM read, e.g. under valgrind).  Returns the Connection."""
+    conn = srv.accept(timeout)
+    conn.handshake(options=options, timeout=step_timeout)
+    conn.start_keepalive(keepalive)
+    if enter is not None:
+        conn.send(cinn(enter[0], enter[1], seq, mask))
+    conn.sync(step_timeout)
+    if up_timeout is not None:
+        q.wait_state(UP_STATES, up_timeout, "connected to the scripted server on port %d" % srv.port)
+    return conn
