@@ -73,7 +73,7 @@ struct KeyPacer: Sendable {
 
     /// What to do with `event`.
     enum Verdict: Equatable {
-        /// Give it now (with `give`).
+        /// Give it now (ActionQueue.give).
         case give
         /// It waits; the host must be asked (queue the question).
         case waitAndAsk
