@@ -46,6 +46,8 @@ _SKIPS = {}
 _ALLOWED_SKIPS = {}
 MISSING_SHARED_PREFIX = MISSING_SHARED.split("(")[0]
 _COMPAT = CompatResults()
+# Lines tests report for the run's summary (the `report` fixture).
+_REPORT = []
 
 
 def pytest_collection_modifyitems(config, items):
@@ -72,6 +74,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line("SKIPPED %d tests: %s" % (n, reason), yellow=True)
     for reason, n in _ALLOWED_SKIPS.items():
         terminalreporter.write_line("SKIPPED %d tests (allowed): %s" % (n, reason), yellow=True)
+    for line in _REPORT:
+        terminalreporter.write_line(line)
     if _COMPAT.has_results():
         terminalreporter.write_line("")
         for line in _COMPAT.summary_lines():
@@ -156,6 +160,13 @@ def session(module_run_dir):
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def report():
+    """report(line): a line printed in the run's summary, passed or failed
+    (figures a run must show, e.g. the property fuzzer's counts)."""
+    return _REPORT.append
 
 
 @pytest.fixture

@@ -15,6 +15,14 @@ console file), and starts it.  Then:
   3. `virsh destroy` ends the QEMU process (its pid is gone within a
      deadline, the server sees the connection end), and `virsh undefine`
      leaves no domain and no saved configuration.
+
+Issue 27, the same domain saved and restored: `virsh save` of the running
+domain (QEMU exits, the server sees the connection end), `virsh restore`
+(running again: it connects and keys reach the guest); then `virsh suspend`
++ `virsh save` of the paused domain, `virsh restore` (paused: it does not
+dial), `virsh resume`: it connects and types.  Each restored VM connects
+only after the saved one's connection ended (a real server says EBSY
+otherwise) and its log has no EBSY line.
 """
 import os
 import time
@@ -25,8 +33,9 @@ from harness import libvirt as lv
 from harness import scripted_server as ss
 from harness.guest import ACCEL_ENV, BOOT_TIMEOUT, DEVICE_SETS, PS2_KEYBOARD, USB_TABLET, Guest, \
     guest_image, in_order, presses
-from harness.qemu import OBJECT_ID, QOM_PATH, QOM_STATE_PROPERTY, STATE_ACTIVE, qemu_binary
-from harness.util import wait_until
+from harness.qemu import ERROR_LINE_PATTERNS, OBJECT_ID, QOM_PATH, QOM_STATE_PROPERTY, STATE_ACTIVE, \
+    qemu_binary
+from harness.util import hold_for, wait_until
 
 pytestmark = pytest.mark.qemu
 
@@ -43,21 +52,14 @@ EXIT_TIMEOUT = 15.0
 KEYS = [(0x61, 38, "KEY_A"), (0x7A, 52, "KEY_Z"), (0xFF0D, 36, "KEY_ENTER"), (0xFFC9, 96, "KEY_F12")]
 
 
-def test_libvirt_readme_domain(run_dir, scripted_server):
-    reason = lv.missing_reason()
-    if reason:
-        pytest.fail(reason, pytrace=False)
-    image = guest_image()
-    emulator = os.path.realpath(qemu_binary())
-    guest = Guest(run_dir, DEVICE_SET, image)
-    srv = scripted_server(client_name="VM-1")
-
+def write_domain_xml(run_dir, srv, image, guest):
+    """README.md's domain with its placeholders filled in, written to RUN/domain.xml: (path, name)."""
     xml = lv.readme_domain_xml()
     assert "input-barrier,id=%s,name=%s," % (OBJECT_ID, srv.client_name) in xml, \
         "README.md's domain no longer has the object %s named %s:\n%s" % (OBJECT_ID, srv.client_name, xml)
     xml = lv.fill_placeholders(xml, {
         "type": "type='%s'" % ("kvm" if os.environ.get(ACCEL_ENV) == "kvm" else "qemu"),
-        "emulator": emulator,
+        "emulator": os.path.realpath(qemu_binary()),
         "server": "server=127.0.0.1",
         "port": "port=%d" % srv.port,
         "kernel": os.path.join(image, "vmlinux"),
@@ -67,7 +69,18 @@ def test_libvirt_readme_domain(run_dir, scripted_server):
     xml_path = os.path.join(run_dir, "domain.xml")
     with open(xml_path, "w") as f:
         f.write(xml)
-    name = lv.domain_name(xml)
+    return xml_path, lv.domain_name(xml)
+
+
+def test_libvirt_readme_domain(run_dir, scripted_server):
+    reason = lv.missing_reason()
+    if reason:
+        pytest.fail(reason, pytrace=False)
+    image = guest_image()
+    emulator = os.path.realpath(qemu_binary())
+    guest = Guest(run_dir, DEVICE_SET, image)
+    srv = scripted_server(client_name="VM-1")
+    xml_path, name = write_domain_xml(run_dir, srv, image, guest)
 
     daemon = lv.Libvirtd(run_dir)
     qemu_pid = None
@@ -132,6 +145,98 @@ def test_libvirt_readme_domain(run_dir, scripted_server):
         print("libvirtd log:\n%s\nQEMU log:\n%s\nguest console:\n%s" % (
             daemon.log_tail(), daemon.qemu_log(name), "\n".join(guest.other[-20:])))
         daemon.cleanup(name, qemu_pid)
+        raise
+    finally:
+        daemon.stop()
+        assert not daemon.alive(), "libvirtd (pid %d) did not exit" % daemon.pid
+
+
+# ----------------------------------------------------------- save / restore --
+
+def session(srv, seq):
+    """The object's next connection: handshake, keepalives, the pointer entered at the centre."""
+    conn = srv.accept(timeout=CONNECT_TIMEOUT)
+    conn.handshake()
+    conn.start_keepalive(3.0)
+    conn.send(ss.cinn(SCREEN[0] // 2, SCREEN[1] // 2, seq))
+    conn.sync()
+    return conn
+
+
+def keys_reach_the_guest(conn, guest, what):
+    mark = guest.mark()
+    for keyid, button, _ in KEYS:
+        conn.send(ss.dkdn(keyid, 0, button), ss.dkup(keyid, 0, button))
+    want = [("key", code, v) for _, _, code in KEYS for v in (1, 0)]
+    guest.wait_for(lambda evs: in_order(presses(evs), want), EVENT_TIMEOUT, since=mark, kinds=("key",),
+                   what="%s: the keys %s on the guest's keyboard" % (what, want))
+
+
+def test_libvirt_save_and_restore_running_and_paused(run_dir, scripted_server):
+    reason = lv.missing_reason()
+    if reason:
+        pytest.fail(reason, pytrace=False)
+    image = guest_image()
+    guest = Guest(run_dir, DEVICE_SET, image)
+    srv = scripted_server(client_name="VM-1")
+    xml_path, name = write_domain_xml(run_dir, srv, image, guest)
+    daemon = lv.Libvirtd(run_dir)
+    pids = []
+    started = time.monotonic()
+    try:
+        daemon.start()
+        daemon.virsh("define", xml_path)
+        daemon.virsh("start", name)
+        pids.append(daemon.qemu_pid(name))
+        conn = session(srv, 1)
+        guest.wait_booted(BOOT_TIMEOUT)
+        keys_reach_the_guest(conn, guest, "the started domain")
+
+        for seq, state in enumerate(("running", "paused"), start=2):
+            if state == "paused":
+                daemon.virsh("suspend", name)
+                assert daemon.domstate(name) == "paused"
+            path = os.path.join(run_dir, "%s-%s.save" % (name, state))
+            t0 = time.monotonic()
+            daemon.virsh("save", name, path)
+            saved = time.monotonic() - t0
+            wait_until(lambda: not lv.process_running(pids[-1]), EXIT_TIMEOUT,
+                       "the saved domain's QEMU (pid %d) to exit" % pids[-1])
+            conn.wait_closed(EVENT_TIMEOUT)
+            assert daemon.domstate(name) == "shut off"
+            before = len(srv.connections)
+            t0 = time.monotonic()
+            daemon.virsh("restore", path)
+            restored = time.monotonic() - t0
+            pids.append(daemon.qemu_pid(name))
+            if state == "paused":
+                assert daemon.domstate(name) == "paused", "a domain saved paused restored %s" % daemon.domstate(name)
+                hold_for(1.0, "the restored domain paused for 1 s", check=lambda: len(srv.connections) == before)
+                daemon.virsh("resume", name)
+            assert daemon.domstate(name) == "running"
+            conn = session(srv, seq)
+            assert all(c.closed_by_peer.is_set() for c in srv.connections[:before]), \
+                "the restored domain connected while the saved one's connection was open (EBSY)"
+            wait_until(lambda: daemon.qmp(name, "qom-get", path=QOM_PATH, property=QOM_STATE_PROPERTY)
+                       == STATE_ACTIVE, STATE_TIMEOUT, "the restored object to be %s" % STATE_ACTIVE)
+            if os.path.getsize(guest.serial_path) < guest.offset:
+                guest.offset = 0                  # the console file was reopened (truncated)
+            keys_reach_the_guest(conn, guest, "the domain restored from a %s save" % state)
+            print("virsh save of the %s domain %.1f s (%d bytes), restore %.1f s"
+                  % (state, saved, os.path.getsize(path), restored))
+        log = daemon.qemu_log(name, 100000)
+        busy = [l for l in log.splitlines()
+                if "EBSY" in l or ("input-barrier" in l and ERROR_LINE_PATTERNS["EBSY"].search(l))]
+        assert not busy, "EBSY in the domain's log: %s" % busy
+
+        daemon.virsh("destroy", name)
+        wait_until(lambda: not lv.process_running(pids[-1]), EXIT_TIMEOUT, "QEMU to exit after virsh destroy")
+        daemon.virsh("undefine", name)
+        print("libvirt save/restore: whole test %.1f s" % (time.monotonic() - started))
+    except BaseException:
+        print("libvirtd log:\n%s\nQEMU log:\n%s\nguest console:\n%s" % (
+            daemon.log_tail(), daemon.qemu_log(name), "\n".join(guest.other[-20:])))
+        daemon.cleanup(name, pids[-1] if pids else None)
         raise
     finally:
         daemon.stop()

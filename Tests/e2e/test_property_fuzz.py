@@ -5,8 +5,9 @@ leave the object unable to connect once a sane configuration is set again.
 
 One QEMU (`-machine none`, see start()) with barrier0 connected to a scripted
 server that types while properties change, a tls-creds-x509 object `tls0` and
-a tls-creds-anon `anon0` (endpoint=server) for `tls-creds` to point at.  Every property of
-`qom-list-properties typename=input-barrier` is fuzzed (a property added
+a tls-creds-anon `anon0` (endpoint=server) for `tls-creds` to point at.
+Every property of `qom-list-properties typename=input-barrier` is fuzzed
+(its enums' values from the QMP schema; a property added
 later is covered without touching this file): the ones README.md's table
 marks "(read only)" and QOM's own `type` must refuse every write.  Operations
 (seeded: $BARRIERCLIENT_FUZZ_SEED, printed), sent in batches of BATCH over
@@ -29,6 +30,9 @@ the one QMP socket without waiting for the object between them:
     ones too), qom-set on paths that do not exist;
   * HMP stop / cont / system_reset, now and then.
 
+An operation is one command, a set and the qom-get after it counting as one;
+the summary prints how many were accepted and refused, by kind and property.
+
 Oracles on every answer (violations listed at the end, the run goes on):
 a write to a read-only property accepted; a set on an absent object accepted;
 object-add of a present id or without a name accepted; object-del of an
@@ -43,27 +47,31 @@ configuration is set (every value back through qom-set, barrier1 deleted),
 barrier0 must connect to the scripted server and a typed key reach QEMU's
 input trace; QEMU's fds, threads and resident memory are read there, at the
 same state: the end may not exceed the warm-up's by more than FD_GROWTH /
-THREAD_GROWTH / RSS_GROWTH_KB.
+THREAD_GROWTH / RSS_GROWTH_KB (SOAK_RSS_GROWTH_KB for the soak run).
 
-Runs: 10,000 operations in `make test` (~30-60 s), $BARRIERCLIENT_FUZZ_OPS
-to choose; SOAK_OPS with BARRIERCLIENT_SOAK=1 (`make soak`); VALGRIND_OPS
-under valgrind memcheck (`-machine none`, as test_valgrind.py runs it): no
-invalid read, write or free and no other memcheck error, no definite or
-indirect leak whose stack passes through the object or libbarrierclient.
+Runs: 10,000 operations in `make test` (~30 s on 2 cores), $BARRIERCLIENT_FUZZ_OPS
+to choose; SOAK_OPS with BARRIERCLIENT_SOAK=1 (`make soak`, ~10 min);
+VALGRIND_OPS under valgrind memcheck (~35 s): no invalid read, write or free
+and no other memcheck error, no definite or indirect leak whose stack passes
+through the object or libbarrierclient (QEMU's own are printed: HMP
+`qom-set -j` leaks every value it parses, qom/qom-hmp-cmds.c).  And at
+creation: `-object input-barrier,...` with CMDLINE_VALUES (argv bytes, any
+invalid UTF-8) for every writable property: refused (exit 1) or running,
+never a signal or a hang.
 """
 import json
 import os
 import random
 import re
 import shutil
+import subprocess
 import threading
 import time
 
 import pytest
 
 from harness import scripted_server as S
-from harness.qemu import (ALL_STATES, OBJECT_TYPE, QOM_PATH, REPO_ROOT, UP_STATES, Qemu, QMPError,
-                          only)
+from harness.qemu import ALL_STATES, OBJECT_TYPE, QOM_PATH, REPO_ROOT, UP_STATES, Qemu, QMPError
 from harness.tls import make_client_cert
 from harness.util import wait_until
 
@@ -83,6 +91,10 @@ BATCH = 32
 # session or 64 KiB value per operation would be megabytes.
 FD_GROWTH = 2
 RSS_GROWTH_KB = 4096
+# 200,000 operations: glibc's arenas of the connect threads and QEMU's own
+# HMP -j leak add ~1.5 MiB per 100,000 (measured); a leak of 64 bytes per
+# operation would be 12 MiB.
+SOAK_RSS_GROWTH_KB = 8192
 THREAD_GROWTH = 2
 # The sane configuration connects and types within this (no back-off: it
 # reconnects at once).
@@ -115,8 +127,10 @@ class Raw:
     UTF-8 for QEMU's parser.  Never 0xFE/0xFF or control bytes: those break
     QEMU's JSON lexer, which would answer one command with several errors."""
 
-    def __init__(self, data):
-        assert not any(b in data for b in b'"\\\xfe\xff') and all(b >= 0x20 for b in data)
+    def __init__(self, data, escaped=False):
+        """escaped: data's quotes and backslashes are already JSON-escaped."""
+        assert escaped or not any(b in data for b in b'"\\')
+        assert not any(b in data for b in b"\xfe\xff") and all(b >= 0x20 for b in data)
         self.data = data
 
     def __repr__(self):
@@ -141,6 +155,8 @@ EDGE_STRINGS = ["", " ", "a", "0", "-1", "VM-1", "\x00", "a\x00b", "\x00" * 64, 
 HUGE_STRINGS = ["a" * 4096, "a" * 65536, "b" * 65537, "\u00ff" * 32768, "\x00" * 65536, "x" * 70000]
 HUGE_RAW = [b"\xc0\x80" * 32768, b"\x80" * 65536]
 HUGE_SHARE = 0.004
+HMP_JSON_MAX = 1024
+HMP_JSON_SHARE = 0.25
 WRONG_TYPES = [None, True, False, [], [1, "a"], {}, {"a": 1}, [[[[]]]], 0, -1, 2 ** 64, 1.5, "1"]
 NOCHECK = object()
 
@@ -368,14 +384,13 @@ class TypingServer:
                     conn.send(S.calv())
                     last_calv = time.monotonic()
                 if not self.quiet.is_set():
-                    frames = self.traffic(rng)
+                    frames = [f for _ in range(rng.randint(1, 4)) for f in self.traffic(rng)]
                     conn.send(*frames)
                     self.frames += len(frames)
         except (OSError, AssertionError):
             pass
         finally:
-            if conn.closed_by_peer.is_set() or not conn.ready:
-                conn.close()
+            conn.close()
 
     @staticmethod
     def traffic(rng):
@@ -437,7 +452,6 @@ class Fuzzer:
         self.log_path = log_path
         q.qmp.sock.settimeout(sock_timeout)
         self.n = 0
-        self.sent = 0
         self.counts = {}          # kind -> [accepted, refused]
         self.prop_counts = {}     # property -> [accepted, refused]
         self.violations = []
@@ -468,10 +482,14 @@ class Fuzzer:
         if via == "qmp":
             return Op("qom-set", self.qmp("qom-set", path=path, property=p.name, value=v.obj),
                       "qom-set %s %s %r" % (obj, p.name, v), obj, p.name, v)
-        json_mode = r.random() < 0.5
+        # QEMU's HMP qom-set -j leaks every value it parses (qom/qom-hmp-cmds.c,
+        # ~180 bytes a call): small values there, and a quarter of the HMP sets,
+        # or the run's memory growth would be QEMU's leak
+        json_mode = r.random() < HMP_JSON_SHARE and len(encode(v.obj)) <= HMP_JSON_MAX
         if json_mode:
-            text = encode(v.obj).decode("utf-8", "surrogateescape")
-            line = "qom-set -j %s %s %s" % (path, p.name, text)
+            # the value's JSON, raw bytes and all, inside the command line's JSON string
+            text = encode(v.obj).replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+            line = Raw(("qom-set -j %s %s " % (path, p.name)).encode() + text, escaped=True)
         else:
             t = text_of(v)
             if isinstance(t, Raw):
@@ -791,6 +809,27 @@ def threads(pid):
     return 0
 
 
+# Lookups of server names go on in QEMU's threads after a new value replaced
+# them (getaddrinfo cannot be cancelled), each with its socket: a burst of
+# `server` changes leaves dozens for as long as the resolver takes (5 s per
+# try without an answer).  fds and threads are read once those are done.
+SETTLE_TIMEOUT = 60.0
+
+
+def settled(q, fds_limit, threads_limit):
+    """(fds, threads) of QEMU once both are within the limits, or at SETTLE_TIMEOUT."""
+    seen = []
+
+    def within():
+        seen.append((q.fd_count(), threads(q.pid)))
+        return seen[-1][0] <= fds_limit and seen[-1][1] <= threads_limit
+    try:
+        wait_until(within, SETTLE_TIMEOUT, "QEMU's fds and threads to settle")
+    except AssertionError:
+        pass
+    return seen[-1]
+
+
 def settled_rss(q, still_polls=10):
     """VmRSS once it stops moving (the same for still_polls polls in a row)."""
     seen = []
@@ -874,62 +913,125 @@ def start(scripted_server, run_dir, creds_dir, seed, **qemu_kw):
     return typing, srv, q
 
 
-def fuzz_run(q, srv, typing, run_dir, creds_dir, seed, ops):
+def fuzz_run(q, srv, typing, run_dir, creds_dir, seed, ops, report, rss_growth_kb=RSS_GROWTH_KB):
     props = list_props(q)
     print("\nproperty fuzzer: seed %d (%s=%d repeats it), %d operations; properties: %s"
           % (seed, SEED_ENV, seed, ops, ", ".join(map(repr, props))))
     fz = Fuzzer(q, srv, typing, props, seed, creds_dir, os.path.join(run_dir, "fuzz-ops.log"))
     try:
         q.wait_state(UP_STATES, SANE_TIMEOUT, "barrier0 at start")
+        fds_start, thr_start = q.fd_count(), threads(q.pid)
         warm = min(WARMUP_OPS, ops // 10)
         t0 = time.monotonic()
         fz.run(warm)
         fz.set_sane()
-        fds0, rss0, thr0 = q.fd_count(), settled_rss(q), threads(q.pid)
+        fds0, thr0 = settled(q, fds_start, thr_start)
+        rss0 = settled_rss(q)
         t1 = time.monotonic()
         fz.run(ops - fz.operations())
         run_s = time.monotonic() - t1
         conn, took = fz.set_sane()
-        fds1, rss1, thr1 = q.fd_count(), settled_rss(q), threads(q.pid)
+        fds1, thr1 = settled(q, fds0 + FD_GROWTH, thr0 + THREAD_GROWTH)
+        rss1 = settled_rss(q)
         total_s = time.monotonic() - t0
     finally:
         fz.close()
     print(fz.summary())
     print("  %d operations in %.1f s (%.0f per second after the warm-up); the sane configuration typed "
           "%.2f s after enabled=on" % (fz.operations(), total_s, (fz.operations() - warm) / run_s, took))
-    print("  QEMU after the warm-up -> after the run: fds %d -> %d, RSS (outside TCG's buffer) %d -> %d KiB, "
+    print("  QEMU after the warm-up -> after the run: fds %d -> %d, RSS %d -> %d KiB, "
           "threads %d -> %d"
           % (fds0, fds1, rss0, rss1, thr0, thr1))
+    report("property fuzzer: %s in %.0f s; QEMU alive, fds %d -> %d, RSS %d -> %d KiB, threads %d -> %d, "
+           "%d violations; the sane configuration typed" % (fz.summary().splitlines()[0], total_s, fds0, fds1,
+                                                             rss0, rss1, thr0, thr1, len(fz.violations)))
     assert q.alive()
     assert fz.operations() >= ops
     assert not fz.violations, "%d violations (seed %d), first ones:\n  %s\nops log: %s" % (
         len(fz.violations), seed, "\n  ".join(fz.violations[:25]), fz.log_path)
     assert fds1 <= fds0 + FD_GROWTH, "QEMU's fds grew %d -> %d over %d operations" % (fds0, fds1, ops)
-    assert rss1 <= rss0 + RSS_GROWTH_KB, "QEMU's RSS grew %d -> %d KiB over %d operations" % (rss0, rss1, ops)
+    assert rss1 <= rss0 + rss_growth_kb, "QEMU's RSS grew %d -> %d KiB over %d operations" % (rss0, rss1, ops)
     assert thr1 <= thr0 + THREAD_GROWTH, "QEMU's threads grew %d -> %d over %d operations" % (thr0, thr1, ops)
     return fz
 
 
-def test_property_fuzz(scripted_server, run_dir, creds_dir):
+def test_property_fuzz(scripted_server, run_dir, creds_dir, report):
     seed = seed_of()
     ops = int(os.environ.get(OPS_ENV, DEFAULT_OPS))
     typing, srv, q = start(scripted_server, run_dir, creds_dir, seed)
     try:
         q.start()
-        fuzz_run(q, srv, typing, run_dir, creds_dir, seed, ops)
+        fuzz_run(q, srv, typing, run_dir, creds_dir, seed, ops, report)
     finally:
         q.stop()
 
 
 @pytest.mark.soak
-def test_property_fuzz_soak(scripted_server, run_dir, creds_dir):
+@pytest.mark.timeout(SOAK_OPS // 100 + 600)
+def test_property_fuzz_soak(scripted_server, run_dir, creds_dir, report):
     seed = seed_of()
     typing, srv, q = start(scripted_server, run_dir, creds_dir, seed)
     try:
         q.start()
-        fuzz_run(q, srv, typing, run_dir, creds_dir, seed, SOAK_OPS)
+        fuzz_run(q, srv, typing, run_dir, creds_dir, seed, SOAK_OPS, report, SOAK_RSS_GROWTH_KB)
     finally:
         q.stop()
+
+
+# ---------------------------------------------------------------------------
+# At creation, on the command line
+# ---------------------------------------------------------------------------
+# -object values are argv bytes: invalid UTF-8 of any kind (0xFE, 0xFF too),
+# no NUL; a comma is written ",,".
+CMDLINE_VALUES = [b"", b" ", b"0", b"-1", b"1", b"65535", b"65536", b"32768", b"-32769", b"4294967295",
+                  b"4294967296", b"1099511627776", b"18446744073709551616", b"0x10", b"1e3", b"on", b"off",
+                  b"auto", b"X11", b"x" * 255, b"x" * 256, b"x" * 65536, b"\xff\xfe", b"a\xc0\x80b", b"\xed\xa0\x80",
+                  b"\x80", b"%s%n", b"a,,b", b"VM-1", b"127.0.0.1", b"http", b"tls0", b"barrier0",
+                  b"v2:sha256:" + b"0" * 64, "é".encode() * 200]
+CMDLINE_TIMEOUT = 30.0
+
+
+def test_creation_values_on_the_command_line(run_dir, scripted_server, creds_dir, report):
+    """`-object input-barrier,...,PROP=VALUE` for every writable property and
+    CMDLINE_VALUES: QEMU refuses it (exit 1, one error line) or runs (exit 0
+    after QMP quit on stdin); never a signal or a hang.  An empty name is
+    refused naming it."""
+    srv = scripted_server(on_connect=S.standard_session())
+    probe = Qemu(os.path.join(run_dir, "probe"), srv.port, absolute_pointer=False,
+                 machine_args=test_valgrind.machine_args(run_dir))
+    try:
+        props = list_props(probe.start())
+    finally:
+        probe.stop()
+    binary = probe.binary
+    base = ["-machine", "none", "-nodefaults", "-display", "none", "-qmp", "stdio"] + creds_args(creds_dir)
+    quit_ = b'{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n'
+    results = {0: 0, 1: 0}
+    started = time.monotonic()
+    for p in props:
+        if p.read_only:
+            continue
+        for value in CMDLINE_VALUES:
+            obj = b"input-barrier,id=b0,name=VM-1,server=127.0.0.1,port=%d,%s=%s" % (
+                srv.port, p.name.encode(), value)
+            argv = [binary.encode()] + [a.encode() for a in base] + [b"-object", obj]
+            try:
+                res = subprocess.run(argv, input=quit_, capture_output=True, timeout=CMDLINE_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("QEMU hung (%.0f s) with -object %r" % (CMDLINE_TIMEOUT, obj)) from None
+            err = res.stderr.decode("utf-8", "replace")
+            assert res.returncode in (0, 1), "QEMU %s with -object %r:\n%s" % (
+                "died on signal %d" % -res.returncode if res.returncode < 0 else "exited %d" % res.returncode,
+                obj, err[-2000:])
+            results[res.returncode] += 1
+            if p.name == "name" and value == b"":
+                assert res.returncode == 1 and "name" in err, "name= at creation: exit %d, %r" % (
+                    res.returncode, err)
+    line = ("-object input-barrier with %d values (%d properties): %d refused, %d ran, none died, in %.1f s"
+            % (sum(results.values()), len([p for p in props if not p.read_only]), results[1], results[0],
+               time.monotonic() - started))
+    print("\n" + line)
+    report(line)
 
 
 # ---------------------------------------------------------------------------
@@ -966,7 +1068,8 @@ ERROR_KINDS = re.compile(r"^(Invalid (read|write|free)|Mismatched free|Condition
 
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind not installed")
-def test_property_fuzz_under_valgrind(scripted_server, run_dir, creds_dir):
+@pytest.mark.timeout(900)
+def test_property_fuzz_under_valgrind(scripted_server, run_dir, creds_dir, report):
     seed = seed_of()
     log_path = os.path.join(run_dir, "valgrind.log")
     typing, srv, q = start(scripted_server, run_dir, creds_dir, seed, wrapper=test_valgrind.valgrind_argv(log_path))
@@ -1004,6 +1107,8 @@ def test_property_fuzz_under_valgrind(scripted_server, run_dir, creds_dir):
           "%d others (QEMU's own: %s)" % (fz.operations(), time.monotonic() - started, len(errors),
                                          len(our_leaks), len(other_leaks),
                                          "; ".join(b[0] for b in other_leaks[:5]) or "none"))
+    report("property fuzzer under valgrind: %s; %d memcheck errors, %d leak records through our code, "
+           "%d of QEMU's own" % (fz.summary().splitlines()[0], len(errors), len(our_leaks), len(other_leaks)))
     fmt = lambda blocks: "\n\n".join("\n".join(b[:25]) for b in blocks[:5])  # noqa: E731
     assert not errors, "memcheck errors (seed %d, log %s):\n%s" % (seed, log_path, fmt(errors))
     assert not our_leaks, "leaks through the object or the library (seed %d, log %s):\n%s" % (
