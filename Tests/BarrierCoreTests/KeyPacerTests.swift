@@ -30,7 +30,16 @@ private struct GuestKeyboard {
         received.append(event)
     }
 
+    /// With perMillisecond 0: one event every `period` ms (0: never).
+    var period = 0
+    private var elapsed = 0
+
     mutating func elapse(milliseconds: Int) {
+        elapsed += milliseconds
+        if perMillisecond == 0, period > 0, elapsed >= period {
+            queued = max(0, queued - elapsed / period)
+            elapsed %= period
+        }
         queued = max(0, queued - perMillisecond * milliseconds)
     }
 }
@@ -198,6 +207,20 @@ private let sentence = "the quick brown fox jumps over the lazy dog 0123456789"
         try host.feed(typing("back"))
         host.advance(until: { $0.keys.count == 8 })
         #expect(host.keys.count == 8, "paced again once the keyboard reads")
+    }
+
+    @Test func noEventWaitsLongerThanMaxWait() throws {
+        // one key event every 100 ms: a 200-event burst would take 20 s
+        var keyboard = GuestKeyboard(capacity: 1, perMillisecond: 0)
+        keyboard.period = 100
+        var host = try PacedHost(keyboard: keyboard)
+        try host.feed(typing(String(repeating: "a", count: 100)))
+        host.advance(until: { $0.supervisor.queue.pacer.waitingCount == 0 }, limit: 30_000)
+        #expect(host.keys.count > 50, "paced while the wait is short")
+        #expect(host.supervisor.queue.pacer.waitingCount == 0)
+        #expect(host.now <= KeyPacer.maxWait + KeyPacer.pollInterval + 1,
+                "every event is in the guest's devices within maxWait of its arrival")
+        #expect(host.keys.count + host.keyboard.dropped.count == 200, "nothing vanishes: late ones go unpaced")
     }
 
     @Test func aShutdownReleasesAtOnceWhatTheGuestHoldsAndDropsWhatWaits() throws {

@@ -248,10 +248,6 @@ def test_everything_split_byte_by_byte_still_works(setup):
     wait_until(lambda: conn.count("CALV") > before, 5, "the CALV echo of a split CALV")
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 28: keys are paced to the keyboard (KeyPacer); under a flood into a PS/2 keyboard no guest "
-    "reads, fewer than all arrive within the deadline (about 17 000 of 20 000 in 60 s): the pace "
-    "there is being measured"))
 def test_burst_of_20000_messages_is_injected_completely(setup):
     srv, q = setup
     conn = connect(srv, q)
@@ -520,10 +516,6 @@ FLOOD_MESSAGES = 1000000
 FLOOD_KEYS = 10000          # press/release pairs spread evenly through the flood
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 28: keys are paced to the keyboard (KeyPacer); under a flood into a PS/2 keyboard no guest "
-    "reads, fewer than all arrive within the deadline (about 17 000 of 20 000 in 60 s): the pace "
-    "there is being measured"))
 def test_flood_of_a_million_messages(hostile):
     """One write of 1 000 000 messages (8 MB): 980 000 a VM ignores (CNOP,
     CCLP, CSEC) with 10 000 key presses and releases spread evenly through them;

@@ -21,8 +21,11 @@
 /// - order is kept: while anything waits, everything after it waits too
 ///   (a click never overtakes a key), though only keys need room;
 /// - every key event is its own report: a sync after each press and release;
-/// - the wait is bounded: past `backlogLimit` waiting events, the oldest goes
-///   unpaced (as with no pacing at all), one for each that comes; and a
+/// - the wait is bounded: an event that waited `maxWait` goes unpaced (as with
+///   no pacing at all: a slow keyboard may drop it), so a flood from a hostile
+///   server is in the guest's devices within `maxWait` of its arrival; past
+///   `backlogLimit` waiting events the oldest goes unpaced, one for each that
+///   comes, which bounds the memory; and a
 ///   keyboard that takes nothing for `stallLimit` (a guest that does not read
 ///   it: firmware, a guest still booting, no guest at all) gets everything at
 ///   once, as with no pacing, until it takes something again;
@@ -40,6 +43,9 @@ struct KeyPacer: Sendable {
     static let backlogLimit = 8192
     /// How long a keyboard may take nothing before what waits goes anyway.
     static let stallLimit: UInt64 = 2_000
+    /// How long an event may wait: 500 characters on a USB keyboard (the
+    /// slowest: one key event per poll, about 9 ms) still go paced.
+    static let maxWait: UInt64 = 10_000
 
     /// On only when the host answers the question (SessionConfiguration).
     var enabled = false
@@ -67,6 +73,16 @@ struct KeyPacer: Sendable {
     private var stalledSince: UInt64?
     /// The keyboard took nothing for `stallLimit`: not paced until it does.
     private(set) var stalled = false
+    /// The latest time the host told (arrivals are stamped with it).
+    private var clock: UInt64 = 0
+    /// During an answer: its time (an event that waited `maxWait` by then
+    /// goes unpaced).
+    private var answerTime: UInt64 = 0
+
+    /// The host's time, from the calls that carry it.
+    mutating func heard(now: UInt64) {
+        clock = max(clock, now)
+    }
 
     var isWaiting: Bool { !backlog.isEmpty }
     var waitingCount: Int { backlog.count }
@@ -86,18 +102,18 @@ struct KeyPacer: Sendable {
     /// An event the keyboard or the pointer made.
     mutating func offer(_ event: InputEvent) -> Verdict {
         if !backlog.isEmpty || asking || paused || pollAt != nil {
-            backlog.append(event)
+            backlog.append(event, at: clock)
             return .wait
         }
         guard case .key(let code, let down) = event else { return .give }
         if !down && !delivered.holds(code) { return .drop }
         guard let room = budget else {
-            backlog.append(event)
+            backlog.append(event, at: clock)
             asking = true
             return .waitAndAsk
         }
         guard room > 0 else {
-            backlog.append(event)
+            backlog.append(event, at: clock)
             return .wait
         }
         budget = room &- 1
@@ -115,6 +131,8 @@ struct KeyPacer: Sendable {
     mutating func startAnswer(space: Int, now: UInt64) {
         asking = false
         pollAt = nil
+        heard(now: now)
+        answerTime = now
         if space >= 0 {
             answering = min(space, bucket.available(now: now, interval: Self.pollInterval))
         } else {
@@ -133,7 +151,8 @@ struct KeyPacer: Sendable {
     /// The next waiting event that fits, in order.
     mutating func nextToGive() -> InputEvent? {
         guard !paused, let event = backlog.first else { return nil }
-        if case .key = event, !flushing {
+        if case .key = event, !flushing,
+           backlog.firstArrival.saturatingAdd(Self.maxWait) > answerTime {
             // answering >= 0: the keyboard's room; <= -1: -1 - tokens
             if answering >= 0 {
                 guard answering > 0 else { return nil }
@@ -160,6 +179,7 @@ struct KeyPacer: Sendable {
 
     /// The timer: true when the host must be asked again now.
     mutating func poll(now: UInt64) -> Bool {
+        heard(now: now)
         guard let at = pollAt, now >= at, !asking, !paused else { return false }
         pollAt = nil
         asking = true
@@ -222,20 +242,27 @@ struct KeyPacer: Sendable {
 /// Events waiting in order: an array read from `head`, compacted as it is
 /// consumed, so a long burst costs no copying per event.
 private struct Backlog: Sendable {
-    private var events: [InputEvent] = []
+    private struct Waiting: Sendable {
+        var event: InputEvent
+        var at: UInt64
+    }
+
+    private var events: [Waiting] = []
     private var head = 0
 
     var isEmpty: Bool { head >= events.count }
     var count: Int { events.count &- head }
-    var first: InputEvent? { isEmpty ? nil : events[head] }
+    var first: InputEvent? { isEmpty ? nil : events[head].event }
+    /// When the first one arrived (0 when there is none).
+    var firstArrival: UInt64 { isEmpty ? 0 : events[head].at }
 
-    mutating func append(_ event: InputEvent) {
-        events.append(event)
+    mutating func append(_ event: InputEvent, at: UInt64) {
+        events.append(Waiting(event: event, at: at))
     }
 
     mutating func removeFirst() -> InputEvent? {
         guard !isEmpty else { return nil }
-        let event = events[head]
+        let event = events[head].event
         head &+= 1
         if head == events.count {
             events.removeAll(keepingCapacity: events.count <= 4096)

@@ -138,6 +138,7 @@ public struct Supervisor {
     /// Bytes from the server.
     public mutating func received(_ bytes: UnsafeRawBufferPointer, now: UInt64) throws(CallError) {
         guard case .running(let box) = phase else { throw .wrongState }
+        queue.pacer.heard(now: now)
         follow(box.connection.received(bytes, now: now, into: &queue), of: box, now: now)
     }
 
