@@ -25,6 +25,7 @@ run "mutation list current (every mutation applies: make mutation-pass)" python3
 run "C ABI (header, .so, valgrind)" ./scripts/test-c-abi.sh
 run "fuzzing (libFuzzer, 60 s per target)" ./scripts/fuzz.sh all 60
 run "QEMU patches: checkpatch.pl clean" ./scripts/check-patches.sh
+run "QEMU series made from qemu-patch/src (scripts/qemu-series.sh)" ./scripts/qemu-series.sh check
 run "QEMU 10.2.2 build (qemu-patch/ applied)" ./scripts/build-qemu.sh
 run "end to end on QEMU 10.2.2 (real servers, scripted server, guest, libvirt)" ./scripts/run-e2e.sh
 run "QEMU 10.0.13: build (qemu-patch/10.0/) and smoke subset" ./scripts/smoke-qemu.sh 10.0.13
