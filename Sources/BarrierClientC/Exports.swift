@@ -76,7 +76,8 @@ public func bc_session_new(
         copy.baseAddress?.copyMemory(from: UnsafeRawPointer(config), byteCount: min(given, copy.count))
     }
     guard c.name != nil || c.name_len == 0 else { return BC_EINVAL.code }
-    guard c.name_len <= ProtocolLimits.maxScreenName else {
+    // size_t arrives as Int: a length of 2^63 or more is negative here
+    guard (0...ProtocolLimits.maxScreenName).contains(c.name_len) else {
         message?.pointee = SessionConfiguration.Error.nameLength.message.cString
         return BC_ECONFIG.code
     }

@@ -383,6 +383,11 @@ static void test_bad_configuration(void)
     CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
 
     c = test_config();
+    c.name_len = SIZE_MAX;      /* negative as a Swift Int: still refused */
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(s == NULL);
+
+    c = test_config();
     c.keycodes = 9;
     CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
     CHECK(msg && strstr(msg, "keycodes"));

@@ -49,8 +49,10 @@ struct KeyPacer: Sendable {
 
     /// On only when the host answers the question (SessionConfiguration).
     var enabled = false
-    /// Key events the keyboard takes before the host runs what is queued;
-    /// nil: unknown, ask.
+    /// Key events the keyboard surely takes: its room at the last answer less
+    /// what was given since (the guest only empties its queue meanwhile), so an
+    /// isolated key goes without a question; nil: unknown, ask. (Another
+    /// sender to the same keyboard, VNC say, is not counted.)
     private var budget: Int?
     /// A question is queued and not answered yet.
     private(set) var asking = false
@@ -107,14 +109,11 @@ struct KeyPacer: Sendable {
         }
         guard case .key(let code, let down) = event else { return .give }
         if !down && !delivered.holds(code) { return .drop }
-        guard let room = budget else {
+        guard let room = budget, room > 0,
+              bucket.available(now: clock, interval: Self.pollInterval) > 0 else {
             backlog.append(event, at: clock)
             asking = true
             return .waitAndAsk
-        }
-        guard room > 0 else {
-            backlog.append(event, at: clock)
-            return .wait
         }
         budget = room &- 1
         bucket.take()
@@ -193,11 +192,6 @@ struct KeyPacer: Sendable {
         pollAt = nil
         asking = true
         return true
-    }
-
-    /// The host ran everything queued: the room it told is spent.
-    mutating func drained() {
-        budget = nil
     }
 
     /// The host goes away: what waits is dropped; returns the releases of

@@ -174,7 +174,6 @@ public struct ActionQueue: Sendable {
             if end > 0 {
                 end = 0
                 lastInput = nil
-                pacer.drained()
                 // (Most batches are input alone: leave the other two be.)
                 if !others.isEmpty { others.removeAll(keepingCapacity: true) }
                 if !outbox.isEmpty { outbox.removeAll(keepingCapacity: true) }

@@ -45,7 +45,7 @@ static void input_barrier_clipboard_notify(Notifier *notifier, void *data)
 
     QEMU_BUILD_BUG_ON(QEMU_CLIPBOARD_SELECTION_PRIMARY != 1);
     if (notify->type != QEMU_CLIPBOARD_UPDATE_INFO || !info->owner ||
-        info->owner == &ib->cbpeer || info->selection > 1 ||
+        info->owner == &ib->cbpeer || (unsigned)info->selection > 1 ||
         !info->types[QEMU_CLIPBOARD_TYPE_TEXT].available ||
         info == ib->cbsent[info->selection]) {
         /* QEMU 10.2 updates again with the same info on resume */

@@ -32,8 +32,11 @@ OBJECT_DECLARE_SIMPLE_TYPE(InputBarrier, INPUT_BARRIER)
 #define INPUT_BARRIER_READ_SIZE (64 * KiB)
 /* Actions taken per call: a typical read's whole reaction at once. */
 #define INPUT_BARRIER_ACTION_BATCH 16
-/* A server that stops reading is dropped rather than buffered forever. */
-#define INPUT_BARRIER_OUTQ_MAX (16 * MiB)
+/*
+ * A server that stops reading is dropped rather than buffered forever; room
+ * for both clipboards at the largest clipboard-max-size (16 MiB) and more.
+ */
+#define INPUT_BARRIER_OUTQ_MAX (40 * MiB)
 
 /* A pending name lookup or TLS handshake; ib is cleared when nobody waits. */
 typedef struct InputBarrierPending {
