@@ -103,6 +103,11 @@ typedef struct bc_config {
      * faster than the guest's keyboard takes them; 0: all at once.
      */
     uint32_t pace_keys;
+    /*
+     * 1: clipboard sharing off, clipboard_max still checked (so that a limit
+     * refused when sharing is on is refused when it is off too).
+     */
+    uint32_t clipboard_off;
 } bc_config;
 
 /* bc_config.tls: whether the host does TLS, and with which credentials. */

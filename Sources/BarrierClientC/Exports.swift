@@ -99,6 +99,7 @@ public func bc_session_new(
         return BC_ECONFIG.code
     }
     configuration.pacesKeys = c.pace_keys != 0
+    if c.clipboard_off != 0 { configuration.clipboardLimit = 0 }
     out.pointee = SessionHandle.make(ExportedSession(Supervisor(configuration: configuration)))
     return BC_OK.code
 }

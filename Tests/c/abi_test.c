@@ -383,6 +383,12 @@ static void test_bad_configuration(void)
     CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
 
     c = test_config();
+    c.clipboard_max = 17 << 20;
+    c.clipboard_off = 1;        /* off, and still checked */
+    CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
+    CHECK(msg && strstr(msg, "clipboard-max-size"));
+
+    c = test_config();
     c.name_len = SIZE_MAX;      /* negative as a Swift Int: still refused */
     CHECK(bc_session_new(&c, &s, &msg) == BC_ECONFIG);
     CHECK(s == NULL);
