@@ -231,8 +231,17 @@ private let sentence = "the quick brown fox jumps over the lazy dog 0123456789"
         host.keyboard = GuestKeyboard(capacity: 100)   // the device's queue, read meanwhile
         host.supervisor.shutdown(now: host.now)
         host.run()
-        #expect(host.keys == [.key(code: 30, down: false)], "a, held, released; b c d dropped")
+        #expect(host.keys == [.key(code: 30, down: false)], "a, held, released once; b c d dropped")
         #expect(host.supervisor.queue.pacer.waitingCount == 0)
+    }
+
+    @Test func aShutdownReleasesAHeldButtonOnce() throws {
+        var host = try PacedHost(keyboard: GuestKeyboard(capacity: 4))
+        try host.feed(ServerBytes.mouseDown(1))
+        host.keyboard = GuestKeyboard(capacity: 4)
+        host.supervisor.shutdown(now: host.now)
+        host.run()
+        #expect(host.keyboard.received.filter { $0 == .button(.left, down: false) }.count == 1)
     }
 
     @Test func aLostConnectionDeliversWhatCameThenReleases() throws {

@@ -29,8 +29,8 @@
 ///   keyboard that takes nothing for `stallLimit` (a guest that does not read
 ///   it: firmware, a guest still booting, no guest at all) gets everything at
 ///   once, as with no pacing, until it takes something again;
-/// - a release of a key the guest was not given pressed, with nothing
-///   waiting, is not sent (the shutdown below already released it);
+/// - a release of a key or button the guest was not given pressed, with
+///   nothing waiting, is not sent (the shutdown below already released it);
 /// - a shutdown drops what waits and releases at once what the guest was
 ///   given and still holds, so nothing stays pressed when the host goes.
 struct KeyPacer: Sendable {
@@ -106,6 +106,9 @@ struct KeyPacer: Sendable {
         if !backlog.isEmpty || asking || paused || pollAt != nil {
             backlog.append(event, at: clock)
             return .wait
+        }
+        if case .button(let button, down: false) = event, !button.isWheel, !delivered.holds(button) {
+            return .drop
         }
         guard case .key(let code, let down) = event else { return .give }
         if !down && !delivered.holds(code) { return .drop }
@@ -305,6 +308,7 @@ private struct DeliveredInput: Sendable {
     private var buttons: [MouseButton] = []
 
     func holds(_ code: UInt16) -> Bool { keys.contains(code) }
+    func holds(_ button: MouseButton) -> Bool { buttons.contains(button) }
 
     mutating func key(_ code: UInt16, down: Bool) {
         if down {
