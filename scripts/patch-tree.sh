@@ -43,14 +43,7 @@ init() {
     [ -f "$src/.unpacked" ] || "$here/scripts/fetch-qemu.sh" "$version" >/dev/null
     rm -rf "$tree"
     mkdir -p "$tree"
-    # every path the series reads or writes that the pristine tree has
-    sed -n 's#^\(---\|+++\) [ab]/\([^[:space:]]*\).*#\2#p' "${base[@]}" "${patches[@]}" | sort -u |
-        while read -r f; do
-            if [ -f "$src/$f" ]; then
-                mkdir -p "$tree/$(dirname "$f")"
-                cp "$src/$f" "$tree/$f"
-            fi
-        done
+    qemu_copy_touched "$src" "$tree" "${base[@]}" "${patches[@]}"
     git -C "$tree" init -q
     for p in "${base[@]}"; do
         patch -p1 -s -f --no-backup-if-mismatch -d "$tree" <"$p"

@@ -62,13 +62,7 @@ check() {
         mapfile -t base < <(qemu_base_patches "$here" "$version")
         mapfile -t patches < <(qemu_series_patches "$series")
         # the files the series touches, from the pristine source, then the series
-        sed -n 's#^\(---\|+++\) [ab]/\([^[:space:]]*\).*#\2#p' "${base[@]}" "${patches[@]}" | sort -u |
-            while read -r f; do
-                if [ -f "$src/$f" ]; then
-                    mkdir -p "$work/$(dirname "$f")"
-                    cp "$src/$f" "$work/$f"
-                fi
-            done
+        qemu_copy_touched "$src" "$work" "${base[@]}" "${patches[@]}"
         for p in "${base[@]}" "${patches[@]}"; do
             patch -p1 -s -f --no-backup-if-mismatch -d "$work" <"$p" >/dev/null ||
                 { echo "qemu-series: ${p#"$here"/} does not apply to QEMU $version"; rc=1; }

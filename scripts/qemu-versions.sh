@@ -11,6 +11,9 @@
 #                                 else qemu-patch/ (made for 10.2)
 #   qemu_series_patches DIR       its patches, in order, without the cover
 #                                 letter (0000-*)
+#   qemu_copy_touched SRC DEST PATCH...  copies from the QEMU tree SRC to
+#                                 DEST every file the patches read or write
+#                                 that SRC has
 #   qemu_base_patches HERE VERSION   what goes before the series on this
 #                                 version: the 10.0 series is made against
 #                                 10.0.13, and 10.0.2 first gets the two
@@ -49,6 +52,18 @@ qemu_series_dir() {
     else
         echo "$here/qemu-patch"
     fi
+}
+
+qemu_copy_touched() {
+    local src=$1 dest=$2 f
+    shift 2
+    sed -n 's#^\(---\|+++\) [ab]/\([^[:space:]]*\).*#\2#p' "$@" | sort -u |
+        while read -r f; do
+            if [ -f "$src/$f" ]; then
+                mkdir -p "$dest/$(dirname "$f")"
+                cp "$src/$f" "$dest/$f"
+            fi
+        done
 }
 
 qemu_series_patches() {
