@@ -55,26 +55,26 @@ struct KeyPacer: Sendable {
     /// sender to the same keyboard, VNC say, is not counted.)
     private var budget: Int?
     /// A question is queued and not answered yet.
-    private(set) var asking = false
+    private var asking = false
     /// When to ask again for what waits.
     private(set) var pollAt: UInt64?
     /// While the VM is stopped nothing is given (QEMU would drop it).
     var paused = false
     private var backlog = Backlog()
     private var bucket = TokenBucket()
-    /// What the guest was given and still holds.
-    private var delivered = DeliveredInput()
+    /// What the guest was given and still holds (wheel clicks left out).
+    private var delivered = HeldInput()
     /// The last event given was a sync (no empty report after it).
     private var afterSync = true
-    /// During an answer: the room left (>= 0), or -1 - the tokens left.
-    private var answering = 0
-    /// During an answer: the keyboard took nothing for `stallLimit`.
-    private var flushing = false
+    /// During an answer: the key events that may still go, and whether
+    /// that is the token bucket alone (the keyboard cannot tell its room).
+    private var answerRoom = 0
+    private var answerFromBucket = false
     private var gaveKey = false
     /// Since when keys wait and the keyboard took none.
     private var stalledSince: UInt64?
     /// The keyboard took nothing for `stallLimit`: not paced until it does.
-    private(set) var stalled = false
+    private var stalled = false
     /// The latest time the host told (arrivals are stamped with it).
     private var clock: UInt64 = 0
     /// During an answer: its time (an event that waited `maxWait` by then
@@ -86,7 +86,6 @@ struct KeyPacer: Sendable {
         clock = max(clock, now)
     }
 
-    var isWaiting: Bool { !backlog.isEmpty }
     var waitingCount: Int { backlog.count }
 
     /// What to do with `event`.
@@ -107,11 +106,12 @@ struct KeyPacer: Sendable {
             backlog.append(event, at: clock)
             return .wait
         }
-        if case .button(let button, down: false) = event, !button.isWheel, !delivered.holds(button) {
+        if case .button(let button, down: false) = event, !button.isWheel,
+           !delivered.buttons.contains(button) {
             return .drop
         }
         guard case .key(let code, let down) = event else { return .give }
-        if !down && !delivered.holds(code) { return .drop }
+        if !down && !delivered.keys.contains(code) { return .drop }
         guard let room = budget, room > 0,
               bucket.available(now: clock, interval: Self.pollInterval) > 0 else {
             backlog.append(event, at: clock)
@@ -135,11 +135,10 @@ struct KeyPacer: Sendable {
         pollAt = nil
         heard(now: now)
         answerTime = now
-        if space >= 0 {
-            answering = min(space, bucket.available(now: now, interval: Self.pollInterval))
-        } else {
-            answering = -1 &- bucket.available(now: now, interval: Self.bucketInterval)
-        }
+        answerFromBucket = space < 0
+        let interval = answerFromBucket ? Self.bucketInterval : Self.pollInterval
+        let tokens = bucket.available(now: now, interval: interval)
+        answerRoom = answerFromBucket ? tokens : min(space, tokens)
         gaveKey = false
         if stalled && space > 0 {
             stalled = false
@@ -147,35 +146,26 @@ struct KeyPacer: Sendable {
             stalled = true
             stalledSince = nil
         }
-        flushing = stalled
     }
 
     /// The next waiting event that fits, in order.
     mutating func nextToGive() -> InputEvent? {
         guard !paused, let event = backlog.first else { return nil }
-        if case .key = event, !flushing,
+        if case .key = event, !stalled,
            backlog.firstArrival.saturatingAdd(Self.maxWait) > answerTime {
-            // answering >= 0: the keyboard's room; <= -1: -1 - tokens
-            if answering >= 0 {
-                guard answering > 0 else { return nil }
-                answering &-= 1
-                bucket.take()
-            } else {
-                guard answering < -1 else { return nil }
-                answering &+= 1
-                bucket.take()
-            }
+            guard answerRoom > 0 else { return nil }
+            answerRoom &-= 1
+            bucket.take()
         }
         if case .key = event { gaveKey = true }
         return backlog.removeFirst()
     }
 
     mutating func finishAnswer(now: UInt64) {
-        let fromBucket = answering < 0
-        budget = fromBucket ? nil : answering
+        budget = answerFromBucket ? nil : answerRoom
         stalledSince = stalled || backlog.isEmpty || gaveKey ? nil : stalledSince ?? now
         if !backlog.isEmpty && !paused {
-            pollAt = now.saturatingAdd(fromBucket ? Self.bucketInterval : Self.pollInterval)
+            pollAt = now.saturatingAdd(answerFromBucket ? Self.bucketInterval : Self.pollInterval)
         }
     }
 
@@ -203,7 +193,7 @@ struct KeyPacer: Sendable {
         backlog.removeAll()
         pollAt = nil
         stalledSince = nil
-        return delivered.releases()
+        return delivered.changes(to: HeldInput())
     }
 
     /// What a given event makes the guest see: a key closes its own report,
@@ -222,11 +212,21 @@ struct KeyPacer: Sendable {
             afterSync = true
             return .one(.sync)
         case .key(let code, let down):
-            delivered.key(code, down: down)
+            if !down {
+                delivered.keys.removeAll { $0 == code }
+            } else if !delivered.keys.contains(code) {
+                delivered.keys.append(code)  // a repeat keeps its place
+            }
             afterSync = true
             return .keyAndSync(event)
         case .button(let button, let down):
-            delivered.button(button, down: down)
+            if !button.isWheel {
+                if !down {
+                    delivered.buttons.removeAll { $0 == button }
+                } else if !delivered.buttons.contains(button) {
+                    delivered.buttons.append(button)
+                }
+            }
             afterSync = false
             return .one(event)
         case .moveAbsolute, .moveRelative:
@@ -299,38 +299,5 @@ private struct TokenBucket: Sendable {
 
     mutating func take() {
         tokens = max(0, tokens &- 1)
-    }
-}
-
-/// The keys and buttons the guest was given pressed and not released.
-private struct DeliveredInput: Sendable {
-    private var keys: [UInt16] = []
-    private var buttons: [MouseButton] = []
-
-    func holds(_ code: UInt16) -> Bool { keys.contains(code) }
-    func holds(_ button: MouseButton) -> Bool { buttons.contains(button) }
-
-    mutating func key(_ code: UInt16, down: Bool) {
-        if down {
-            if !keys.contains(code) { keys.append(code) }
-        } else {
-            keys.removeAll { $0 == code }
-        }
-    }
-
-    mutating func button(_ button: MouseButton, down: Bool) {
-        guard !button.isWheel else { return }
-        if down {
-            if !buttons.contains(button) { buttons.append(button) }
-        } else {
-            buttons.removeAll { $0 == button }
-        }
-    }
-
-    func releases() -> [InputEvent] {
-        var events: [InputEvent] = keys.reversed().map { .key(code: $0, down: false) }
-        events += buttons.reversed().map { .button($0, down: false) }
-        if !buttons.isEmpty { events.append(.sync) }
-        return events
     }
 }

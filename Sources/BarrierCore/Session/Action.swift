@@ -166,7 +166,6 @@ public struct ActionQueue: Sendable {
         for message in messages { append(message: message) }
     }
 
-
     /// The next action, or nil when all were taken; then the queue empties
     /// itself (keeping its capacity), so it only holds what one call made.
     public mutating func pop() -> Action? {
