@@ -160,14 +160,6 @@ def _probe_unanswered(port, rule):
         s.close()
 
 
-def _threads(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("Threads:"):
-                return int(line.split()[1])
-    raise AssertionError("no Threads: line in /proc/%d/status" % pid)
-
-
 class Sample:
     __slots__ = ("t", "threads", "fds", "sockets", "attempts", "state")
 
@@ -235,7 +227,7 @@ def test_abandoned_connects_leave_no_thread_or_fd_behind(syn_drop, port_server, 
                                q.stderr_tail()))
             state = q.state()
             last_error = q.qom_get(QOM_PATH, "last-error")
-            s = Sample(t, _threads(q.pid), q.fd_count(), q.tcp_connections(port), attempts(), state)
+            s = Sample(t, q.threads(), q.fd_count(), q.tcp_connections(port), attempts(), state)
             samples.append(s)
             tsv.write("%.1f\t%d\t%d\t%d\t%d\t%s\t%s\n"
                       % (t, s.threads, s.fds, s.sockets, s.attempts, state, last_error))

@@ -801,14 +801,6 @@ def result_text(op):
     return "ok" if ret in ({}, "", None) else "ok %s" % short(ret)
 
 
-def threads(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("Threads:"):
-                return int(line.split()[1])
-    return 0
-
-
 # Lookups of server names go on in QEMU's threads after a new value replaced
 # them (getaddrinfo cannot be cancelled), each with its socket: a burst of
 # `server` changes leaves dozens for as long as the resolver takes (5 s per
@@ -821,7 +813,7 @@ def settled(q, fds_limit, threads_limit):
     seen = []
 
     def within():
-        seen.append((q.fd_count(), threads(q.pid)))
+        seen.append((q.fd_count(), q.threads()))
         return seen[-1][0] <= fds_limit and seen[-1][1] <= threads_limit
     try:
         wait_until(within, SETTLE_TIMEOUT, "QEMU's fds and threads to settle")
@@ -920,7 +912,7 @@ def fuzz_run(q, srv, typing, run_dir, creds_dir, seed, ops, report, rss_growth_k
     fz = Fuzzer(q, srv, typing, props, seed, creds_dir, os.path.join(run_dir, "fuzz-ops.log"))
     try:
         q.wait_state(UP_STATES, SANE_TIMEOUT, "barrier0 at start")
-        fds_start, thr_start = q.fd_count(), threads(q.pid)
+        fds_start, thr_start = q.fd_count(), q.threads()
         warm = min(WARMUP_OPS, ops // 10)
         t0 = time.monotonic()
         fz.run(warm)

@@ -461,12 +461,22 @@ class Qemu:
     def fd_count(self):
         return len(os.listdir("/proc/%d/fd" % self.pid))
 
-    def rss_kb(self):
+    def _status(self, field, missing=None):
+        """A number of /proc/PID/status (VmRSS: kB, Threads: a count); when
+        the line is not there (a zombie has no VmRSS), `missing`, or an error."""
         with open("/proc/%d/status" % self.pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
-        return 0
+        if missing is None:
+            raise AssertionError("no %s: line in /proc/%d/status" % (field, self.pid))
+        return missing
+
+    def rss_kb(self):
+        return self._status("VmRSS", missing=0)
+
+    def threads(self):
+        return self._status("Threads")
 
     def tcp_connections(self, port):
         """How many of QEMU's sockets are TCP connections to 127.0.0.1:port (any state)."""
